@@ -1,0 +1,10 @@
+"""Where the repository keeps data, figures, notebooks and run folders."""
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO_ROOT / "data"
+TRANSCRIPTS_DIR = DATA_DIR / "transcripts"
+FIGURES_DIR = REPO_ROOT / "figures"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+RUNS_DIR = REPO_ROOT / "runs"  # git-ignored: per-run folders with code, prompts, replies and checkpoints

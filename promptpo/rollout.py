@@ -1,0 +1,124 @@
+"""Seeded episodes of any policy on any task, scored the same way for PromptPO, baselines and references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import gymnasium as gym
+import numpy as np
+
+from promptpo.tasks.base import Task
+
+
+@dataclass
+class Transition:
+    """One step of an episode, as handed to the Feedback summariser.
+
+    observation: the read-only observation object the policy acted on (the task's observation class).
+    action: the action after validation (int for Discrete, list of floats for Box).
+    reward: the scored reward of this step.
+    success: `info["success"]` after the step (always False for tasks without a success rule).
+    terminated / truncated: whether the episode ended at this step (goal/failure vs time limit).
+    """
+
+    observation: Any
+    action: Any
+    reward: float
+    success: bool
+    terminated: bool
+    truncated: bool
+
+
+@dataclass
+class Episode:
+    """Outcome of one seeded episode. `steps` counts env.step calls; `trajectory` is empty unless requested."""
+
+    seed: int
+    episode_return: float
+    success: bool
+    steps: int
+    terminated: bool
+    truncated: bool
+    trajectory: list[Transition] = field(default_factory=list)
+
+
+def run_episode(
+    task: Task,
+    env: gym.Env,
+    act: Callable[[Any], Any],
+    seed: int,
+    *,
+    raw_observations: bool = False,
+    keep_trajectory: bool = False,
+    on_step: Callable[[], None] | None = None,
+) -> Episode:
+    """Roll out `act` for one episode seeded with `seed`, at most `task.horizon` steps.
+
+    `act` receives the task's read-only observation object, or the env's raw observation when
+    `raw_observations` is set (RL baselines, scripted experts). Its reply goes through `task.check_action`, so an
+    invalid action raises `InvalidAction` here. `on_step` is called after every env step (step counting, timers).
+    Success is the max over steps of `info["success"]`.
+    """
+    obs, info = env.reset(seed=seed)
+    episode = Episode(seed=seed, episode_return=0.0, success=False, steps=0, terminated=False, truncated=False)
+    while episode.steps < task.horizon:
+        observation = obs if raw_observations else task.observe(obs, info)
+        action = task.check_action(act(observation), env.action_space)
+        obs, reward, terminated, truncated, info = env.step(action)
+        episode.steps += 1
+        if on_step is not None:
+            on_step()
+        reward = float(reward)
+        step_success = bool(info.get("success", False))
+        episode.episode_return += reward
+        episode.success = episode.success or step_success
+        if keep_trajectory:
+            plain_action = action.tolist() if isinstance(action, np.ndarray) else action
+            episode.trajectory.append(
+                Transition(observation, plain_action, reward, step_success, bool(terminated), bool(truncated))
+            )
+        if terminated or truncated:
+            episode.terminated, episode.truncated = bool(terminated), bool(truncated)
+            break
+    else:
+        episode.truncated = True  # the task's horizon cut the episode
+    return episode
+
+
+def episode_score(episode: Episode, task: Task) -> float:
+    """The task's per-episode score: the return, or 1.0/0.0 for success tasks."""
+    return float(episode.success) if task.score == "success" else episode.episode_return
+
+
+def evaluate(
+    task: Task,
+    make_act: Callable[[], Callable[[Any], Any]],
+    seeds: list[int],
+    *,
+    raw_observations: bool = False,
+) -> list[Episode]:
+    """Trusted in-process evaluation (references, baselines): a fresh `make_act()` per episode, one env reused."""
+    env = task.make_env()
+    try:
+        return [run_episode(task, env, make_act(), seed, raw_observations=raw_observations) for seed in seeds]
+    finally:
+        env.close()
+
+
+# Seeds. Within a round every candidate sees the same selection seeds (common random numbers, a fair comparison);
+# each round draws new ones. Held-out seeds are disjoint from all selection seeds and shared by every method
+# (PromptPO winners, RL baselines, references), so their scores are directly comparable.
+HELDOUT_SEED_OFFSET = 1_000_000
+
+
+def selection_seeds(round_index: int, episodes: int, base_seed: int = 0) -> list[int]:
+    """Seeds of the `episodes` selection episodes of round `round_index` (1-based); < HELDOUT_SEED_OFFSET."""
+    if not 0 <= episodes <= 1000:
+        raise ValueError("at most 1000 selection episodes per round")
+    return [base_seed + 1000 * round_index + i for i in range(episodes)]
+
+
+def heldout_seeds(episodes: int, base_seed: int = 0) -> list[int]:
+    """Seeds of the held-out evaluation episodes, the same for every method."""
+    return [base_seed + HELDOUT_SEED_OFFSET + i for i in range(episodes)]

@@ -1,0 +1,175 @@
+"""The Task contract: one environment plus everything PromptPO, the baselines and the references are told about it."""
+
+from __future__ import annotations
+
+import abc
+import inspect
+import math
+import textwrap
+from typing import Any, Callable, Literal
+
+import gymnasium as gym
+import numpy as np
+
+ScoreKind = Literal["return", "success"]
+
+
+class InvalidAction(ValueError):
+    """A policy returned something the task's action space does not accept (the message says why)."""
+
+
+class Task(abc.ABC):
+    """One benchmark task.
+
+    ## Environment
+    `make_env()` builds a fresh gymnasium environment. Episodes are seeded with `env.reset(seed=s)`; a task whose
+    simulator cannot be reseeded on reset documents how it honours the seed instead. The env ends episodes itself
+    (terminated or truncated) within `horizon` steps.
+
+    ## Reward (single source of truth)
+    The reward returned by `env.step` *is* the scored reward, and it is computed by `reward_function`, the very
+    function whose source the LLM is shown. Tasks whose simulator computes its own reward wrap it so that the
+    scored reward comes from `reward_function`; a test checks that both agree. Tasks that hide the reward from the
+    LLM (NoiseWorld, as in the paper) set `reward_text` instead, and the prompt shows that text.
+
+    ## Observation
+    Policies never see the environment. Each step, `observe(obs, info)` turns the raw observation into a fresh,
+    read-only instance of `observation_type`: a documented dataclass whose source is the observation context the
+    LLM is shown.
+
+    ## Action
+    `check_action(action)` converts a policy's reply into what `env.step` accepts, or raises `InvalidAction`
+    (NaN, inf, out of bounds, wrong shape, wrong type). `action_meanings` names each index (Box) or each discrete
+    action (Discrete).
+
+    ## Score
+    `score == "return"`: mean episode return. `score == "success"`: mean over episodes of max over steps of
+    `info["success"]`, which the env computes with the task's documented success rule.
+    """
+
+    name: str
+    family: str
+    horizon: int
+    score: ScoreKind
+    observation_type: type
+    action_meanings: tuple[str, ...]
+    termination: str
+    reward_function: Callable[..., Any] | None = None
+    reward_text: str | None = None
+    extra_context: str = ""
+    policy_class_name: str = "Policy"
+
+    @abc.abstractmethod
+    def make_env(self) -> gym.Env:
+        """A fresh environment whose step reward is the scored reward (see the class docstring)."""
+
+    @abc.abstractmethod
+    def observe(self, obs: Any, info: dict[str, Any]) -> Any:
+        """The read-only `observation_type` instance a policy receives for this raw observation."""
+
+    def check_action(self, action: Any, space: gym.Space) -> Any:
+        """`action` converted for `env.step`, or `InvalidAction`; override for task-specific rules."""
+        return check_action(action, space)
+
+    # ---- what the LLM is shown -------------------------------------------------------------------------------
+
+    def observation_source(self) -> str:
+        """Python source of the observation class (and of any documented helper classes it names)."""
+        return source_of(self.observation_type)
+
+    def reward_source(self) -> str:
+        """The reward as the LLM sees it: the scoring function's source, or the task's qualitative text."""
+        if self.reward_function is not None:
+            return source_of(self.reward_function)
+        if self.reward_text is None:
+            raise ValueError(f"task {self.name!r} defines neither reward_function nor reward_text")
+        return self.reward_text
+
+    def action_description(self, space: gym.Space) -> str:
+        """Plain-language action space: type, shape, bounds and the meaning of each index or action."""
+        return describe_action_space(space, self.action_meanings)
+
+    def starter_stub(self) -> str:
+        """The class skeleton the LLM completes: imports, class name and the `act` signature."""
+        obs_name = self.observation_type.__name__
+        return textwrap.dedent(
+            f'''\
+            import numpy as np
+
+
+            class {self.policy_class_name}:
+                def __init__(self):
+                    """Called once at the start of every episode: a fresh instance per episode."""
+
+                def act(self, obs: {obs_name}):
+                    """Return the action for observation `obs` (read-only: copy before modifying)."""
+                    raise NotImplementedError
+            '''
+        )
+
+
+# ---- helpers shared by every task ------------------------------------------------------------------------------
+
+
+def source_of(obj: Any) -> str:
+    """`inspect.getsource` with common indentation removed."""
+    return textwrap.dedent(inspect.getsource(obj))
+
+
+def frozen_array(values: Any, dtype: Any = np.float64) -> np.ndarray:
+    """A read-only copy of `values`: policies may read it but any write raises `ValueError`."""
+    array = np.array(values, dtype=dtype, copy=True)
+    array.flags.writeable = False
+    return array
+
+
+def check_action(action: Any, space: gym.Space) -> Any:
+    """Validate a policy's action against a Discrete or Box space; returns the value to pass to `env.step`.
+
+    Discrete: a Python int or numpy integer (a 0-d or size-1 integer array is accepted too) in range; bools and
+    floats are rejected, as the paper's NoiseWorld does. Box: anything `np.asarray` turns into a real array of the
+    space's shape (a scalar for shape (1,) is accepted), all finite and within the bounds; returned as the space's
+    dtype. Out-of-range actions are rejected rather than clipped so that the policy writer learns about them.
+    """
+    if isinstance(space, gym.spaces.Discrete):
+        value = action
+        if isinstance(value, np.ndarray) and value.size == 1:
+            value = value.reshape(()).item() if np.issubdtype(value.dtype, np.integer) else value
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise InvalidAction(f"expected an int in [0, {space.n}), got {type(action).__name__} {action!r:.80}")
+        if not space.start <= int(value) < space.start + space.n:
+            raise InvalidAction(f"action {int(value)} is outside [{space.start}, {space.start + space.n})")
+        return int(value)
+    if isinstance(space, gym.spaces.Box):
+        try:
+            array = np.asarray(action, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise InvalidAction(f"expected {space.shape} real numbers, got {type(action).__name__}: {error}") from None
+        if array.shape != space.shape and not (array.size == math.prod(space.shape) and array.ndim <= 1):
+            raise InvalidAction(f"expected shape {space.shape}, got shape {array.shape}")
+        array = array.reshape(space.shape)
+        if not np.all(np.isfinite(array)):
+            raise InvalidAction(f"action contains NaN or inf: {array.tolist()}")
+        if np.any(array < space.low - 1e-9) or np.any(array > space.high + 1e-9):
+            raise InvalidAction(f"action {np.round(array, 4).tolist()} is outside [{space.low.tolist()}, {space.high.tolist()}]")
+        return array.astype(space.dtype)
+    raise TypeError(f"unsupported action space {space}")
+
+
+def describe_action_space(space: gym.Space, meanings: tuple[str, ...]) -> str:
+    """Action space text for the prompt, one line per index (Box) or per action (Discrete)."""
+    if isinstance(space, gym.spaces.Discrete):
+        lines = [f"Discrete({space.n}): return a Python int (or numpy integer) from {space.start} to {space.start + space.n - 1}."]
+        lines += [f"  {space.start + i}: {meaning}" for i, meaning in enumerate(meanings)]
+        return "\n".join(lines)
+    if isinstance(space, gym.spaces.Box):
+        low, high = np.broadcast_to(space.low, space.shape), np.broadcast_to(space.high, space.shape)
+        lines = [
+            f"Box(shape={space.shape}, dtype={np.dtype(space.dtype).name}): return a numpy array (or list) of "
+            f"{math.prod(space.shape)} finite floats within the bounds below; out-of-bounds actions are an error."
+        ]
+        for index, meaning in enumerate(meanings):
+            lines.append(f"  action[{index}] in [{low.flat[index]:g}, {high.flat[index]:g}]: {meaning}")
+        return "\n".join(lines)
+    raise TypeError(f"unsupported action space {space}")
+
