@@ -1,0 +1,188 @@
+"""The LLM as PromptPO uses it: chat calls in replay, record or live mode, checkpointed and accounted per run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal, Sequence
+
+from promptpo.llm.client import EndpointClient, RetryPolicy
+from promptpo.llm.ledger import Ledger
+from promptpo.llm.local_server import DEFAULT_MODEL_ALIAS, LocalServer, ServerSettings
+from promptpo.llm.transcripts import CallTag, ChatRequest, Transcript, TranscriptStore
+from promptpo.paths import REPO_ROOT
+
+LLMMode = Literal["replay", "record", "live"]
+Messages = Sequence[tuple[str, str]]  # (role, content)
+
+
+class TranscriptMissing(LookupError):
+    """Replay mode found no recorded reply for a request."""
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Which model answers, how it samples, and where replies come from.
+
+    mode:
+      replay  (default) answer every call from `transcripts_dir`; never opens a network connection.
+      record  answer from `transcripts_dir` when the call is there, otherwise call the endpoint and store the
+              reply (atomically, before returning it): an interrupted run repeats no call.
+      live    call the endpoint every time and store nothing in `transcripts_dir`.
+    base_url: any OpenAI-compatible endpoint (OpenAI, Gemini's OpenAI-compatible endpoint, vLLM, Ollama,
+      llama.cpp). None in record/live mode starts the local llama.cpp server with `local_model_path`.
+    api_key_env: name of the environment variable holding the key; the key itself is never written anywhere.
+    seed: sample i of a prompt is requested with seed + i (endpoints that ignore seeds still get distinct cache
+      keys through the sample index); None sends no seed.
+    """
+
+    model: str = DEFAULT_MODEL_ALIAS
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    mode: LLMMode = "replay"
+    temperature: float = 1.0
+    max_tokens: int = 1024
+    seed: int | None = 0
+    timeout_s: float = 120.0
+    max_retries: int = 6
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 60.0
+    concurrency: int = 4
+    transcripts_dir: str = "data/transcripts"  # relative paths are relative to the repository root
+    local_model_path: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("replay", "record", "live"):
+            raise ValueError(f"llm mode must be replay, record or live, not {self.mode!r}")
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    from_endpoint: bool  # False when a stored transcript answered
+
+
+class LLM:
+    """Chat completions for one run.
+
+    Every reply, wherever it came from, is also written to `run_dir/llm/` (when a run folder is given): that is
+    the run's checkpoint and its readable record of prompts and replies. Lookups try the run folder first, so a
+    resumed run — in any mode — never sends a request twice.
+    """
+
+    def __init__(self, config: LLMConfig, *, run_dir: Path | None = None):
+        self.config = config
+        self.ledger = Ledger(model=config.model)
+        self._shared = TranscriptStore(REPO_ROOT / config.transcripts_dir)  # an absolute path stays absolute
+        self._run = TranscriptStore(run_dir / "llm") if run_dir is not None else None
+        self._run_dir = run_dir
+        self._endpoint: EndpointClient | None = None
+        self._server: LocalServer | None = None
+        self._endpoint_lock = threading.Lock()
+
+    # ---- public API ----------------------------------------------------------------------------------------
+
+    def chat(self, messages: Messages, *, tag: CallTag, sample_index: int = 0) -> ChatReply:
+        """One completion of `messages`; `sample_index` distinguishes independent samples of the same prompt."""
+        cfg = self.config
+        request = ChatRequest(
+            model=cfg.model,
+            messages=tuple((role, content) for role, content in messages),
+            temperature=cfg.temperature,
+            max_tokens=cfg.max_tokens,
+            seed=None if cfg.seed is None else cfg.seed + sample_index,
+            sample_index=sample_index,
+        )
+        transcript, from_endpoint = self._lookup_or_call(request, tag)
+        self.ledger.add(transcript, from_endpoint=from_endpoint)
+        return ChatReply(
+            transcript.reply,
+            transcript.finish_reason,
+            transcript.prompt_tokens,
+            transcript.completion_tokens,
+            from_endpoint,
+        )
+
+    def sample(self, messages: Messages, n: int, *, tag: CallTag) -> list[ChatReply]:
+        """`n` independent samples of one prompt, in sample order (requested concurrently)."""
+        tags = [replace(tag, sample=i) for i in range(n)]
+        if n <= 1 or self.config.concurrency <= 1:
+            return [self.chat(messages, tag=t, sample_index=t.sample) for t in tags]
+        with ThreadPoolExecutor(max_workers=min(n, self.config.concurrency)) as pool:
+            return list(pool.map(lambda t: self.chat(messages, tag=t, sample_index=t.sample), tags))
+
+    def close(self) -> None:
+        if self._endpoint is not None:
+            self._endpoint.close()
+            self._endpoint = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> LLM:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- plumbing -----------------------------------------------------------------------------------------
+
+    def _lookup_or_call(self, request: ChatRequest, tag: CallTag) -> tuple[Transcript, bool]:
+        if self._run is not None and (hit := self._run.get(request, tag)) is not None:
+            return hit, False
+        if self.config.mode != "live" and (hit := self._shared.get(request, tag)) is not None:
+            self._checkpoint(hit)
+            return hit, False
+        if self.config.mode == "replay":
+            raise TranscriptMissing(
+                f"no recorded reply for {tag.describe()} with model {request.model!r} in "
+                f"{self.config.transcripts_dir} (replay mode never calls an endpoint). To record it, rerun with "
+                f"llm_mode='record' (CLI: --llm-mode record) and your endpoint's --base-url/--model, or without "
+                f"--base-url to use the local llama.cpp server; see README, 'Use your own LLM'."
+            )
+        completion = self._client().complete(request)
+        transcript = Transcript(
+            key=request.key(),
+            tag=tag,
+            request=request,
+            reply=completion.text,
+            finish_reason=completion.finish_reason,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            latency_s=completion.latency_s,
+            recorded_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            served_model=completion.served_model,
+            retries=completion.retries,
+        )
+        if self.config.mode == "record":
+            self._shared.put(transcript)
+        self._checkpoint(transcript)
+        return transcript, True
+
+    def _checkpoint(self, transcript: Transcript) -> None:
+        if self._run is not None:
+            self._run.put(transcript)
+
+    def _client(self) -> EndpointClient:
+        # Created on the first real call only: replay runs never construct a client or start a server.
+        with self._endpoint_lock:
+            if self._endpoint is None:
+                cfg = self.config
+                base_url = cfg.base_url
+                if base_url is None:
+                    log_path = self._run_dir / "llama_server.log" if self._run_dir is not None else None
+                    self._server = LocalServer(
+                        ServerSettings(model_path=cfg.local_model_path, model_alias=cfg.model), log_path=log_path
+                    )
+                    base_url = self._server.start()
+                api_key = os.environ.get(cfg.api_key_env) or "no-key-set"  # local servers accept any key
+                retry = RetryPolicy(cfg.max_retries, cfg.backoff_initial_s, cfg.backoff_max_s)
+                self._endpoint = EndpointClient(base_url, api_key, timeout_s=cfg.timeout_s, retry=retry)
+            return self._endpoint

@@ -1,0 +1,180 @@
+"""Content-addressed transcripts of chat calls: one diffable JSON file per call, written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+KEY_VERSION = "promptpo-chat-v1"  # bump when the request fields or their canonical form change
+
+
+@dataclass(frozen=True)
+class CallTag:
+    """Where a call comes from: used to name transcript files and to explain a replay miss (not part of the key)."""
+
+    task: str = "_untagged"
+    round: int = 0
+    purpose: str = "chat"  # policy | repair | reflection | feedback | feedback-repair | chat
+    sample: int = 0
+    attempt: int = 0
+
+    def describe(self) -> str:
+        text = f"task {self.task!r}, round {self.round}, sample {self.sample} ({self.purpose}"
+        return text + (f", attempt {self.attempt})" if self.attempt else ")")
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """Everything that determines a reply. `sample_index` keeps the N samples of one prompt distinct."""
+
+    model: str
+    messages: tuple[tuple[str, str], ...]  # (role, content) pairs
+    temperature: float
+    max_tokens: int
+    seed: int | None
+    sample_index: int
+
+    def key(self) -> str:
+        """Stable SHA-256 of the canonical JSON of the request (never of credentials or the endpoint URL)."""
+        payload = {"version": KEY_VERSION, **self.as_dict()}
+        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["messages"] = [{"role": role, "content": content} for role, content in self.messages]
+        return data
+
+    def openai_messages(self) -> list[dict[str, str]]:
+        return [{"role": role, "content": content} for role, content in self.messages]
+
+
+@dataclass
+class Transcript:
+    """One completed call. `latency_s` and `recorded_at` describe the original call, also when replayed."""
+
+    key: str
+    tag: CallTag
+    request: ChatRequest
+    reply: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    latency_s: float
+    recorded_at: str
+    served_model: str | None = None
+    retries: int = 0
+
+    def to_json(self) -> str:
+        # Multi-line strings are stored as lists of lines so that `git diff` shows changes line by line;
+        # `"".join(lines)` restores the exact text.
+        request = self.request.as_dict()
+        request["messages"] = [{"role": m["role"], "content": _lines(m["content"])} for m in request["messages"]]
+        data = {
+            "key": self.key,
+            "tag": asdict(self.tag),
+            "request": request,
+            "reply": _lines(self.reply),
+            "finish_reason": self.finish_reason,
+            "usage": {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens},
+            "latency_s": round(self.latency_s, 3),
+            "recorded_at": self.recorded_at,
+            "served_model": self.served_model,
+            "retries": self.retries,
+        }
+        return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Transcript:
+        data = json.loads(text)
+        req = data["request"]
+        request = ChatRequest(
+            model=req["model"],
+            messages=tuple((m["role"], "".join(m["content"])) for m in req["messages"]),
+            temperature=req["temperature"],
+            max_tokens=req["max_tokens"],
+            seed=req["seed"],
+            sample_index=req["sample_index"],
+        )
+        return cls(
+            key=data["key"],
+            tag=CallTag(**data["tag"]),
+            request=request,
+            reply="".join(data["reply"]),
+            finish_reason=data["finish_reason"],
+            prompt_tokens=data["usage"]["prompt_tokens"],
+            completion_tokens=data["usage"]["completion_tokens"],
+            latency_s=data["latency_s"],
+            recorded_at=data["recorded_at"],
+            served_model=data.get("served_model"),
+            retries=data.get("retries", 0),
+        )
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True) or [""]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "_"
+
+
+class TranscriptStore:
+    """A folder of transcripts: `<root>/<model>/<task>/r<round>_<purpose>_s<sample>[_a<attempt>]_<key16>.json`.
+
+    Lookups are by request key; the file name only helps people browse. Writes go to a temporary file that is
+    fsynced and renamed, so a killed process leaves either the whole record or nothing.
+    """
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self._index: dict[str, Path] | None = None
+
+    def path_for(self, key: str, request: ChatRequest, tag: CallTag) -> Path:
+        attempt = f"_a{tag.attempt}" if tag.attempt else ""
+        name = f"r{tag.round:02d}_{_slug(tag.purpose)}_s{tag.sample:02d}{attempt}_{key[:16]}.json"
+        return self.root / _slug(request.model) / _slug(tag.task) / name
+
+    def get(self, request: ChatRequest, tag: CallTag) -> Transcript | None:
+        """The stored transcript of `request`, or None. Checks the full key, not just the file name."""
+        key = request.key()
+        path = self.path_for(key, request, tag)
+        if not path.exists():
+            path = self._lookup(key[:16])
+        if path is None:
+            return None
+        transcript = Transcript.from_json(path.read_text(encoding="utf-8"))
+        return transcript if transcript.key == key else None
+
+    def put(self, transcript: Transcript) -> Path:
+        path = self.path_for(transcript.key, transcript.request, transcript.tag)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(transcript.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        if self._index is not None:
+            self._index[transcript.key[:16]] = path
+        return path
+
+    def __len__(self) -> int:
+        return len(self._scan())
+
+    def _lookup(self, key16: str) -> Path | None:
+        # The tag of a call may change (a renamed purpose) while the request stays the same: fall back to an
+        # index of every file by key prefix, built once.
+        if self._index is None or key16 not in self._index:
+            self._index = self._scan()
+        return self._index.get(key16)
+
+    def _scan(self) -> dict[str, Path]:
+        if not self.root.exists():
+            return {}
+        return {path.stem.rsplit("_", 1)[-1]: path for path in self.root.rglob("*.json")}

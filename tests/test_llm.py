@@ -1,0 +1,205 @@
+"""The LLM layer: transcript keys and files, the three modes, the ledger and retries against real HTTP faults."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from promptpo.llm import (
+    LLM,
+    CallTag,
+    ChatRequest,
+    LLMConfig,
+    LLMUnavailable,
+    Transcript,
+    TranscriptMissing,
+    TranscriptStore,
+)
+from promptpo.llm.client import EndpointClient, RetryPolicy
+from tests.doubles import Fault, FaultyOpenAIServer
+
+MESSAGES = [("system", "You write policies."), ("user", "Write a policy.\nUse numpy.")]
+TAG = CallTag(task="noise_world_board_1", round=2, purpose="policy", sample=3)
+
+
+def config(tmp_path, **overrides) -> LLMConfig:
+    base = dict(model="test-model", transcripts_dir=str(tmp_path / "transcripts"), backoff_initial_s=0.01)
+    return LLMConfig(**{**base, **overrides})
+
+
+def request(**overrides) -> ChatRequest:
+    base = dict(model="m", messages=tuple(MESSAGES), temperature=1.0, max_tokens=64, seed=0, sample_index=0)
+    return ChatRequest(**{**base, **overrides})
+
+
+# ---- keys and files --------------------------------------------------------------------------------------------
+
+
+def test_key_is_stable_and_separates_samples_and_parameters():
+    assert request().key() == request().key()
+    keys = {
+        request().key(),
+        request(sample_index=1).key(),
+        request(seed=1).key(),
+        request(temperature=0.0).key(),
+        request(model="other").key(),
+        request(messages=(("user", "x"),)).key(),
+    }
+    assert len(keys) == 6
+
+
+def test_transcript_file_round_trips_exact_text_and_is_line_diffable(tmp_path):
+    text = "line one\r\nline two\n\n```python\nx = 'é'\n```\n  trailing spaces  "
+    asked = request(messages=(("user", text),))
+    original = Transcript(
+        key=asked.key(), tag=TAG, request=asked, reply=text,
+        finish_reason="stop", prompt_tokens=3, completion_tokens=4, latency_s=1.23456, recorded_at="t",
+    )  # fmt: skip
+    store = TranscriptStore(tmp_path)
+    path = store.put(original)
+    restored = store.get(original.request, TAG)
+    assert restored is not None and restored.reply == text and restored.request == original.request
+    # one JSON line per text line: a changed line of a reply is a one-line diff
+    assert '"line two\\n",' in path.read_text()
+    assert path.name.startswith("r02_policy_s03_") and path.parent.name == TAG.task
+
+
+def test_lookup_survives_a_renamed_tag(tmp_path):
+    store = TranscriptStore(tmp_path)
+    record = Transcript(request().key(), TAG, request(), "hi", "stop", 1, 1, 0.1, "t")
+    store.put(record)
+    assert TranscriptStore(tmp_path).get(request(), CallTag(task="renamed")).reply == "hi"
+
+
+# ---- modes -----------------------------------------------------------------------------------------------------
+
+
+def test_record_then_replay_gives_identical_replies_without_any_socket(tmp_path, monkeypatch):
+    with FaultyOpenAIServer() as server:
+        with LLM(config(tmp_path, mode="record", base_url=server.base_url)) as llm:
+            recorded = llm.sample(MESSAGES, 3, tag=TAG)
+        assert len(server.requests) == 3
+        assert [r["body"]["seed"] for r in sorted(server.requests, key=lambda r: r["body"]["seed"])] == [0, 1, 2]
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("replay mode opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    with LLM(config(tmp_path, mode="replay", base_url="http://unreachable.invalid/v1")) as llm:
+        replayed = llm.sample(MESSAGES, 3, tag=TAG)
+    assert [r.text for r in replayed] == [r.text for r in recorded]
+    assert len({r.text for r in replayed}) == 3  # the three samples stayed distinct
+    assert not any(r.from_endpoint for r in replayed) and all(r.from_endpoint for r in recorded)
+
+
+def test_replay_miss_names_task_round_sample_and_how_to_record(tmp_path, monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", lambda *a: pytest.fail("replay opened a socket"))
+    with LLM(config(tmp_path)) as llm, pytest.raises(TranscriptMissing) as error:
+        llm.chat(MESSAGES, tag=TAG, sample_index=3)
+    message = str(error.value)
+    for needle in ("noise_world_board_1", "round 2", "sample 3", "--llm-mode record", "test-model"):
+        assert needle in message
+
+
+def test_record_mode_repeats_no_call_and_live_mode_stores_nothing(tmp_path):
+    with FaultyOpenAIServer() as server:
+        for _ in range(2):  # the second run is a resumed run: everything comes from the store
+            with LLM(config(tmp_path, mode="record", base_url=server.base_url)) as llm:
+                llm.chat(MESSAGES, tag=TAG)
+        assert len(server.requests) == 1
+        live_store = tmp_path / "live"
+        with LLM(config(tmp_path, mode="live", base_url=server.base_url, transcripts_dir=str(live_store))) as llm:
+            llm.chat(MESSAGES, tag=TAG)
+        assert len(server.requests) == 2 and not live_store.exists()
+
+
+def test_run_folder_checkpoint_lets_a_live_run_resume_without_new_calls(tmp_path):
+    run_dir = tmp_path / "run"
+    with FaultyOpenAIServer() as server:
+        for _ in range(2):
+            with LLM(config(tmp_path, mode="live", base_url=server.base_url), run_dir=run_dir) as llm:
+                llm.sample(MESSAGES, 2, tag=TAG)
+        assert len(server.requests) == 2
+    assert len(TranscriptStore(run_dir / "llm")) == 2
+
+
+def test_api_key_is_written_nowhere(tmp_path, monkeypatch):
+    secret = "sk-test-DO-NOT-LEAK-0123456789abcdef"
+    monkeypatch.setenv("PROMPTPO_TEST_KEY", secret)
+    run_dir = tmp_path / "run"
+    with FaultyOpenAIServer() as server:
+        cfg = config(tmp_path, mode="record", base_url=server.base_url, api_key_env="PROMPTPO_TEST_KEY")
+        with LLM(cfg, run_dir=run_dir) as llm:
+            llm.sample(MESSAGES, 2, tag=TAG)
+        assert server.requests[0]["headers"]["authorization"] == f"Bearer {secret}"  # it was really used
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) >= 4
+    for path in written:
+        assert secret not in path.read_text(errors="replace"), path
+
+
+def test_ledger_counts_tokens_calls_and_cost(tmp_path):
+    with FaultyOpenAIServer() as server:
+        with LLM(config(tmp_path, mode="record", base_url=server.base_url, model="gpt-4o-mini")) as llm:
+            llm.sample(MESSAGES, 2, tag=TAG)
+            llm.chat(MESSAGES, tag=TAG, sample_index=0)  # served from the store
+            summary = llm.ledger.summary()
+    assert summary["calls"] == 3 and summary["endpoint_calls"] == 2
+    assert summary["prompt_tokens"] == 33 and summary["completion_tokens"] == 21
+    assert summary["cost_usd"] == pytest.approx((33 * 0.15 + 21 * 0.60) / 1e6)
+    assert summary["by_purpose"] == {"policy": 3}
+    with LLM(config(tmp_path, model="unpriced-model")) as llm:
+        assert llm.ledger.summary()["cost_usd"] is None
+
+
+# ---- retries against real HTTP faults -------------------------------------------------------------------------
+
+
+def client(server: FaultyOpenAIServer, sleeps: list[float], *, timeout_s: float = 5.0, retries: int = 4):
+    policy = RetryPolicy(max_retries=retries, initial_s=0.05, max_s=1.0)
+    return EndpointClient(server.base_url, "k", timeout_s=timeout_s, retry=policy, sleep=sleeps.append)
+
+
+def test_429_honours_retry_after():
+    sleeps: list[float] = []
+    with FaultyOpenAIServer([Fault("status", 429, {"Retry-After": "2"})]) as server:
+        completion = client(server, sleeps).complete(request())
+    assert sleeps == [2.0] and completion.retries == 1 and completion.text.startswith("echo")
+
+
+def test_5xx_backs_off_exponentially_then_succeeds():
+    sleeps: list[float] = []
+    with FaultyOpenAIServer([Fault("status", 500), Fault("status", 503), Fault("status", 502)]) as server:
+        completion = client(server, sleeps).complete(request())
+    assert sleeps == [0.05, 0.1, 0.2] and completion.retries == 3 and len(server.requests) == 4
+
+
+def test_hung_connection_times_out_and_is_retried():
+    sleeps: list[float] = []
+    with FaultyOpenAIServer([Fault("hang", hang_s=3.0)]) as server:
+        started = time.monotonic()
+        completion = client(server, sleeps, timeout_s=0.5).complete(request())
+        elapsed = time.monotonic() - started
+    assert completion.retries == 1 and len(sleeps) == 1 and elapsed < 2.5
+
+
+def test_malformed_json_is_retried():
+    sleeps: list[float] = []
+    with FaultyOpenAIServer([Fault("malformed")]) as server:
+        completion = client(server, sleeps).complete(request())
+    assert completion.retries == 1 and completion.text.startswith("echo")
+
+
+def test_persistent_failure_and_auth_errors_raise_llm_unavailable():
+    sleeps: list[float] = []
+    with FaultyOpenAIServer([Fault("status", 500)] * 10) as server:
+        with pytest.raises(LLMUnavailable, match="no reply after 3 attempts"):
+            client(server, sleeps, retries=2).complete(request())
+        assert len(server.requests) == 3
+    with FaultyOpenAIServer([Fault("status", 401)]) as server:
+        with pytest.raises(LLMUnavailable, match="refused"):
+            client(server, sleeps).complete(request())
+        assert len(server.requests) == 1  # no retry on authentication errors
