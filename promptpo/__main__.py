@@ -1,0 +1,5 @@
+"""`python -m promptpo` is the `promptpo` command."""
+
+from promptpo.cli import main
+
+main()
