@@ -1,0 +1,40 @@
+# The two commands of the README. Each creates (or reuses) .venv and installs the pinned dependencies itself.
+#   make reproduce   regenerate every result: all notebooks executed headlessly by papermill, offline
+#   make test        the whole test suite: unit, end-to-end, notebooks under nbval, the llama.cpp integration test
+
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.promptpo-installed
+
+# Two cores: one BLAS/OpenMP/torch thread per process, or parallel workers slow each other down 3-15x.
+export OMP_NUM_THREADS = 1
+export MKL_NUM_THREADS = 1
+export OPENBLAS_NUM_THREADS = 1
+export PYDEVD_DISABLE_FILE_VALIDATION = 1
+
+.PHONY: reproduce test install lock clean-venv
+
+reproduce: $(STAMP)
+	$(PY) -m promptpo reproduce
+
+test: $(STAMP)
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+install: $(STAMP)
+
+# torch first and alone: `torch==2.13.0` resolves to the CPU wheel on this project's machines; asked for together
+# with other packages (or as a range) pip may pull a multi-GB CUDA build. The lock pins every transitive version.
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[all]'
+	touch $(STAMP)
+
+# Rewrite requirements.lock from the current environment (after changing pins in pyproject.toml).
+lock: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | sed -e 's/+cpu$$//' | grep -v '^promptpo' > requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)
