@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import gymnasium as gym
 import numpy as np
@@ -86,8 +86,13 @@ def run_episode(
     return episode
 
 
-def episode_score(episode: Episode, task: Task) -> float:
-    """The task's per-episode score: the return, or 1.0/0.0 for success tasks."""
+class ScoredEpisode(Protocol):
+    episode_return: float
+    success: bool
+
+
+def episode_score(episode: ScoredEpisode, task: Task) -> float:
+    """The task's per-episode score: the return, or 1.0/0.0 for success tasks (any record with those fields)."""
     return float(episode.success) if task.score == "success" else episode.episode_return
 
 

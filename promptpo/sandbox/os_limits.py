@@ -1,0 +1,233 @@
+"""Operating-system limits for a worker about to run generated code: rlimits, Landlock and a seccomp filter.
+
+These are the real security boundary (the Python-level guard in `guard.py` only gives clear errors and keeps
+generated code away from shared modules). After `confine()`:
+- memory: the address space may grow by `memory_mb` at most (RLIMIT_AS); CPU time is capped (RLIMIT_CPU);
+- files (Landlock): read-only access to the Python installation, site-packages and the promptpo package, read-write
+  access to one private temporary folder, nothing else (no /proc of other processes, no home, no repository data);
+- network (Landlock ABI >= 4 and seccomp): no TCP bind/connect, no new sockets at all;
+- processes (seccomp): no fork, vfork, clone of a new process, execve, ptrace, or signals to other processes;
+- privileges: no_new_privs, no namespace, mount, module or keyring syscalls.
+Linux only. `confine()` returns which layers are active, so a run records what protected it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import platform
+import resource
+import struct
+import sys
+import sysconfig
+from pathlib import Path
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.prctl.restype = ctypes.c_int
+
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
+
+
+def _check(result: int, what: str) -> int:
+    if result < 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"{what}: {os.strerror(code)}")
+    return result
+
+
+# ---- rlimits --------------------------------------------------------------------------------------------------
+
+
+def current_address_space_bytes() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("VmSize not found in /proc/self/status")
+
+
+def set_rlimits(memory_mb: int, cpu_s: int) -> None:
+    """Cap the address space at its current size plus `memory_mb`, CPU time at `cpu_s`, core dumps at 0."""
+    address_space = current_address_space_bytes() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))  # SIGXCPU, then SIGKILL 5 s later
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024 * 1024, 64 * 1024 * 1024))
+
+
+# ---- Landlock ---------------------------------------------------------------------------------------------------
+
+_SYS_LANDLOCK_CREATE_RULESET, _SYS_LANDLOCK_ADD_RULE, _SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_FS_EXECUTE, _FS_WRITE_FILE, _FS_READ_FILE, _FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+_FS_MAKE_ALL = sum(1 << bit for bit in range(4, 13))  # remove dir/file, make char/dir/reg/sock/fifo/block/sym
+_FS_REFER, _FS_TRUNCATE, _FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+_NET_BIND_TCP, _NET_CONNECT_TCP = 1 << 0, 1 << 1
+_SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1 << 0, 1 << 1
+_RULE_PATH_BENEATH = 1
+_O_PATH = 0o10000000
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, 0 when Landlock is unavailable."""
+    result = _libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, None, 0, 1)  # LANDLOCK_CREATE_RULESET_VERSION
+    return max(0, int(result))
+
+
+def _fs_rights(abi: int) -> int:
+    rights = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_READ_DIR | _FS_MAKE_ALL
+    rights |= _FS_REFER if abi >= 2 else 0
+    rights |= _FS_TRUNCATE if abi >= 3 else 0
+    rights |= _FS_IOCTL_DEV if abi >= 5 else 0
+    return rights
+
+
+def readable_roots() -> list[Path]:
+    """Folders generated code may read: the Python installation, site-packages, and the promptpo package."""
+    import promptpo
+
+    roots = {Path(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    roots |= {Path(sys.base_prefix) / "lib", Path(sys.prefix) / "lib", Path(promptpo.__file__).parent}
+    roots |= {Path(p) for p in ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo")}
+    return sorted(root.resolve() for root in roots if root.exists())
+
+
+def apply_landlock(read_roots: list[Path], write_root: Path) -> int:
+    """Restrict this process (and any thread it starts) to reading `read_roots` and writing `write_root`;
+    returns the ABI used (0 = unavailable, nothing applied)."""
+    abi = landlock_abi()
+    if abi < 1:
+        return 0
+    fs_rights = _fs_rights(abi)
+    net = (_NET_BIND_TCP | _NET_CONNECT_TCP) if abi >= 4 else 0
+    scoped = (_SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL) if abi >= 6 else 0
+    attr = struct.pack("QQQ", fs_rights, net, scoped)[: 8 if abi < 4 else 16 if abi < 6 else 24]
+    buffer = ctypes.create_string_buffer(attr, len(attr))
+    ruleset = _check(_libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, buffer, len(attr), 0), "landlock_create_ruleset")
+    try:
+        read = _FS_READ_FILE | _FS_READ_DIR
+        for root in read_roots:
+            _allow_path(ruleset, root, read)
+        _allow_path(ruleset, Path("/dev/null"), _FS_READ_FILE | _FS_WRITE_FILE)
+        _allow_path(ruleset, Path("/dev/urandom"), _FS_READ_FILE)
+        _allow_path(ruleset, write_root, fs_rights & ~_FS_EXECUTE & ~_FS_IOCTL_DEV)
+        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+        _check(_libc.syscall(_SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0), "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+def _allow_path(ruleset: int, path: Path, rights: int) -> None:
+    if not path.exists():
+        return
+    if not path.is_dir():  # only file rights may be granted on a file
+        rights &= _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE | _FS_IOCTL_DEV
+    fd = os.open(path, _O_PATH | os.O_CLOEXEC)
+    try:
+        rule = struct.pack("=Qi", rights, fd)  # struct landlock_path_beneath_attr is packed: 8 + 4 bytes
+        buffer = ctypes.create_string_buffer(rule, len(rule))
+        _check(_libc.syscall(_SYS_LANDLOCK_ADD_RULE, ruleset, _RULE_PATH_BENEATH, buffer, 0), f"landlock rule {path}")
+    finally:
+        os.close(fd)
+
+
+# ---- seccomp ----------------------------------------------------------------------------------------------------
+
+_AUDIT_ARCH_X86_64 = 0xC000003E
+_X32_SYSCALL_BIT = 0x40000000
+_CLONE_THREAD = 0x00010000
+_RET_ALLOW, _RET_KILL_PROCESS = 0x7FFF0000, 0x80000000
+_LD_W_ABS, _JEQ_K, _JGE_K, _JSET_K, _RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
+_SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC, _SYS_SECCOMP = 1, 1, 317
+
+# x86_64 syscall numbers refused with EPERM.
+_DENIED_X86_64 = {
+    "fork": 57, "vfork": 58, "execve": 59, "execveat": 322, "socket": 41, "socketpair": 53, "connect": 42,
+    "bind": 49, "listen": 50, "accept": 43, "accept4": 288, "ptrace": 101, "kill": 62, "tkill": 200,
+    "process_vm_readv": 310, "process_vm_writev": 311, "mount": 165, "umount2": 166, "pivot_root": 155,
+    "chroot": 161, "unshare": 272, "setns": 308, "bpf": 321, "perf_event_open": 298, "keyctl": 250,
+    "add_key": 248, "request_key": 249, "init_module": 175, "finit_module": 313, "delete_module": 176,
+    "reboot": 169, "kexec_load": 246, "kexec_file_load": 320, "swapon": 167, "swapoff": 168, "userfaultfd": 323,
+    "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "personality": 135,
+    "open_by_handle_at": 304, "name_to_handle_at": 303, "pidfd_getfd": 438, "pidfd_send_signal": 424,
+    "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297, "setuid": 105, "setgid": 106, "setreuid": 113,
+    "setregid": 114, "setresuid": 117, "setresgid": 119,
+}  # fmt: skip
+_CLONE, _CLONE3, _TGKILL = 56, 435, 234
+
+
+def _insn(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
+    return struct.pack("HBBI", code, jt, jf, k)
+
+
+def _errno(code: int) -> int:
+    return 0x00050000 | code  # SECCOMP_RET_ERRNO
+
+
+def seccomp_program(pid: int) -> list[bytes]:
+    """The BPF filter for x86_64: deny the syscalls above; allow clone only for threads; clone3 reports ENOSYS
+    (so libc falls back to clone, which we can inspect); tgkill only to this process."""
+    program = [
+        _insn(_LD_W_ABS, 4),  # seccomp_data.arch
+        _insn(_JEQ_K, _AUDIT_ARCH_X86_64, jt=1),
+        _insn(_RET_K, _RET_KILL_PROCESS),
+        _insn(_LD_W_ABS, 0),  # seccomp_data.nr
+        _insn(_JGE_K, _X32_SYSCALL_BIT, jf=1),
+        _insn(_RET_K, _errno(errno.EPERM)),
+    ]
+    for number in sorted(_DENIED_X86_64.values()):
+        program += [_insn(_JEQ_K, number, jf=1), _insn(_RET_K, _errno(errno.EPERM))]
+    program += [_insn(_JEQ_K, _CLONE3, jf=1), _insn(_RET_K, _errno(errno.ENOSYS))]
+    program += [  # clone(flags, ...): allowed only with CLONE_THREAD
+        _insn(_JEQ_K, _CLONE, jf=4),
+        _insn(_LD_W_ABS, 16),  # args[0], low 32 bits
+        _insn(_JSET_K, _CLONE_THREAD, jt=1),
+        _insn(_RET_K, _errno(errno.EPERM)),
+        _insn(_RET_K, _RET_ALLOW),
+    ]
+    program += [  # tgkill(tgid, tid, sig): only to our own thread group
+        _insn(_JEQ_K, _TGKILL, jf=4),
+        _insn(_LD_W_ABS, 16),
+        _insn(_JEQ_K, pid, jt=1),
+        _insn(_RET_K, _errno(errno.EPERM)),
+        _insn(_RET_K, _RET_ALLOW),
+    ]
+    return program + [_insn(_RET_K, _RET_ALLOW)]
+
+
+def apply_seccomp() -> bool:
+    """Install the filter (x86_64 only); returns False where it is unavailable."""
+    if sys.platform != "linux" or platform.machine() != "x86_64":
+        return False
+    program = b"".join(seccomp_program(os.getpid()))
+    filters = ctypes.create_string_buffer(program, len(program))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = SockFprog(len(program) // 8, ctypes.cast(filters, ctypes.c_void_p))
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+    _check(
+        _libc.syscall(_SYS_SECCOMP, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC, ctypes.byref(fprog)),
+        "seccomp",
+    )
+    return True
+
+
+# ---- all together -------------------------------------------------------------------------------------------------
+
+
+def confine(memory_mb: int, cpu_s: int, write_root: Path) -> dict[str, object]:
+    """Apply every layer to the calling process (irreversible); returns which layers are active."""
+    set_rlimits(memory_mb, cpu_s)
+    landlock = apply_landlock(readable_roots(), write_root)
+    seccomp = apply_seccomp()
+    return {"rlimits": True, "landlock_abi": landlock, "seccomp": seccomp}
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent exits (no orphaned workers)."""
+    _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)

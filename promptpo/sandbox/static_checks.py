@@ -1,0 +1,104 @@
+"""Checks on LLM-written code that need no execution: code-block extraction, syntax, imports, forbidden names."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from promptpo.sandbox.records import Failure
+
+# Modules a policy (or Feedback summariser) may import. Everything else is refused before the code runs.
+ALLOWED_MODULES = frozenset(
+    {
+        "numpy", "math", "cmath", "random", "collections", "heapq", "bisect", "itertools", "functools", "operator",
+        "dataclasses", "typing", "enum", "abc", "copy", "statistics", "fractions", "decimal", "numbers", "string",
+        "re", "array", "queue", "time", "scipy",
+    }
+)  # fmt: skip
+# Submodules refused even though their package is allowed: they reach C libraries, files or subprocesses.
+FORBIDDEN_SUBMODULES = frozenset(
+    {"numpy.ctypeslib", "numpy.f2py", "numpy.distutils", "numpy.testing", "scipy.datasets", "scipy.io", "scipy._lib"}
+)
+# Builtins that would let code escape the guard (the worker removes them too; refusing them here gives the LLM
+# a clear message instead of a NameError).
+FORBIDDEN_NAMES = frozenset(
+    {"eval", "exec", "compile", "open", "input", "breakpoint", "globals", "locals", "vars", "__import__",
+     "__builtins__", "__loader__", "__spec__", "exit", "quit", "help", "memoryview"}
+)  # fmt: skip
+# Attributes that lead from ordinary objects to interpreter internals (frames, globals, code objects, classes).
+FORBIDDEN_ATTRIBUTES = frozenset(
+    {"gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "f_globals", "f_locals", "f_builtins",
+     "f_back", "f_code", "tb_frame", "tb_next", "co_code", "co_consts", "func_globals", "mro"}
+)  # fmt: skip
+ALLOWED_DUNDERS = frozenset({"__init__", "__name__", "__doc__", "__post_init__"})
+
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+
+
+def extract_code(reply: str, class_name: str) -> str | Failure:
+    """The Python code of a reply: the last fenced block that defines `class_name`, else the last Python block.
+
+    A final block left open because the reply hit its token limit is accepted as it stands (and usually fails the
+    syntax check, which tells the LLM what happened).
+    """
+    blocks = [
+        code for lang, code in _FENCE.findall(reply) if lang.lower() in ("", "python", "py", "python3")
+    ]
+    if not blocks:
+        return Failure("no_code_block", "the reply contains no fenced ```python code block")
+    defining = [code for code in blocks if re.search(rf"^\s*class\s+{re.escape(class_name)}\b", code, re.M)]
+    return (defining or blocks)[-1].strip("\n") + "\n"
+
+
+def check_source(code: str, class_name: str, required_method: str) -> Failure | None:
+    """Parse `code` and refuse it before it runs: syntax errors, imports outside the allowlist, forbidden names
+    or attributes, and a missing `class_name` with a `required_method`. None when the code may be run."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as error:
+        line = (error.text or "").rstrip()
+        return Failure("syntax_error", f"line {error.lineno}: {error.msg}" + (f"\n    {line}" if line else ""))
+    for node in ast.walk(tree):
+        if failure := _check_node(node):
+            return failure
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            methods = {item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            if required_method in methods or node.bases:  # a base class may provide the method; checked at run time
+                return None
+            return Failure("missing_class", f"class {class_name} has no method {required_method}()")
+    return Failure("missing_class", f"the code defines no top-level class named {class_name}")
+
+
+def _check_node(node: ast.AST) -> Failure | None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if failure := _check_module(alias.name):
+                return failure
+    elif isinstance(node, ast.ImportFrom):
+        if node.level:
+            return Failure("forbidden_import", "relative imports are not allowed")
+        if failure := _check_module(node.module or ""):
+            return failure
+        for alias in node.names:
+            if failure := _check_module(f"{node.module}.{alias.name}", exact_only=True):
+                return failure
+    elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+        return Failure("forbidden_code", f"line {node.lineno}: the name {node.id!r} is not available to policies")
+    elif isinstance(node, ast.Attribute) and _forbidden_attribute(node.attr):
+        return Failure("forbidden_code", f"line {node.lineno}: attribute {node.attr!r} is not available to policies")
+    return None
+
+
+def _forbidden_attribute(name: str) -> bool:
+    dunder = name.startswith("__") and name.endswith("__")
+    return (dunder and name not in ALLOWED_DUNDERS) or name in FORBIDDEN_ATTRIBUTES
+
+
+def _check_module(name: str, *, exact_only: bool = False) -> Failure | None:
+    parts = name.split(".")
+    forbidden = any(".".join(parts[: i + 1]) in FORBIDDEN_SUBMODULES for i in range(len(parts)))
+    if forbidden or (not exact_only and parts[0] not in ALLOWED_MODULES):
+        allowed = ", ".join(sorted(ALLOWED_MODULES))
+        return Failure("forbidden_import", f"import of {name!r} is not allowed; allowed modules: {allowed}")
+    return None

@@ -1,0 +1,238 @@
+"""Inside one confined worker process: load generated code, roll it out on seeded episodes, report as JSON."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import random
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any, Callable, NoReturn
+
+import gymnasium as gym
+import numpy as np
+
+from promptpo.rollout import Transition, run_episode
+from promptpo.sandbox import channel
+from promptpo.sandbox.guard import GuardedAttributeError, GuardedImportError, generated_traceback, load_class
+from promptpo.sandbox.os_limits import confine
+from promptpo.sandbox.records import EpisodeSummary, EvalJob, EvalResult, Failure, Limits
+from promptpo.tasks import InvalidAction, Task, get_task
+
+# The environment generated code runs with: nothing inherited, so no API key or token can leak into it.
+SAFE_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"}
+
+
+class Deadline(BaseException):
+    """A wall-clock limit expired (a BaseException, so `except Exception` in generated code does not hide it)."""
+
+
+class OutputLimit(BaseException):
+    """Generated code printed more than the output limit."""
+
+
+class BoundedOutput(io.TextIOBase):
+    """stdout/stderr for generated code: keeps the first `limit` characters; beyond that every write raises."""
+
+    def __init__(self, limit: int):
+        self.limit, self.total, self.kept = limit, 0, io.StringIO()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.total += len(text)
+        if self.total > self.limit:
+            raise OutputLimit(f"printed more than {self.limit} characters")
+        return self.kept.write(text)
+
+
+class Alarm:
+    """Per-call wall-clock limits via SIGALRM. After the first expiry the alarm repeats every 50 ms, so code that
+    swallows the first `Deadline` gets another one (and the parent kills the worker if it still does not stop)."""
+
+    def __init__(self) -> None:
+        signal.signal(signal.SIGALRM, self._expired)
+        self.label = ""
+
+    def _expired(self, signum: int, frame: Any) -> None:
+        raise Deadline(self.label)
+
+    def arm(self, seconds: float, label: str) -> None:
+        self.label = label
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+
+    @staticmethod
+    def disarm() -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0, 0)
+
+
+def classify(error: BaseException, phase: str) -> Failure:
+    """A structured failure for an exception raised during `phase` (init | act | env | feedback)."""
+    trace = generated_traceback(error)
+    if isinstance(error, Deadline):
+        return Failure("timeout", f"{error} (wall-clock limit)", trace)
+    if isinstance(error, MemoryError):
+        return Failure("memory_limit", "the memory limit was exceeded (MemoryError)", trace)
+    if isinstance(error, OutputLimit):
+        return Failure("output_limit", str(error), trace)
+    if isinstance(error, InvalidAction):
+        return Failure("invalid_action", str(error), trace)
+    if isinstance(error, GuardedImportError):
+        return Failure("forbidden_import", str(error), trace)
+    if isinstance(error, GuardedAttributeError):
+        return Failure("forbidden_code", str(error), trace)
+    if refused := _refused_by_os(error):
+        return Failure("sandbox_violation", f"the sandbox refused an operation: {refused}", trace)
+    message = f"{type(error).__name__}: {error}"
+    if phase == "env":
+        return Failure("act_error", f"the environment raised after the policy's action: {message}", trace)
+    kind = {"init": "init_error", "act": "act_error", "feedback": "feedback_error"}[phase]
+    return Failure(kind, message, trace)  # type: ignore[arg-type]
+
+
+def _refused_by_os(error: BaseException | None) -> OSError | None:
+    """The permission error behind `error` (libraries often re-raise it as something else), if any."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OSError) and error.errno in (errno.EPERM, errno.EACCES, errno.ENOSYS):
+            return error
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return None
+
+
+def _random_policy(space: gym.Space, seed: int) -> Callable[[Any], Any]:
+    space.seed(seed)
+    return lambda observation: space.sample()
+
+
+def _summaries(feedback_cls: type, trajectories: list[list[Transition]], limits: Limits, alarm: Alarm) -> list[str]:
+    lines = []
+    for trajectory in trajectories:
+        alarm.arm(limits.feedback_timeout_s, f"Feedback.summarize_trajectory exceeded {limits.feedback_timeout_s} s")
+        try:
+            lines.append(str(feedback_cls().summarize_trajectory(trajectory))[:2000])
+        finally:
+            alarm.disarm()
+    return lines
+
+
+def evaluate(job: EvalJob, task: Task, env: gym.Env, report: Callable[[dict[str, Any]], None]) -> EvalResult:
+    """Roll out the job's code on every seed. Runs *after* confinement; every failure becomes a record."""
+    limits, alarm, result = job.limits, Alarm(), EvalResult()
+    names = {task.observation_type.__name__: task.observation_type, "Transition": Transition}
+    policy_cls = None
+    if job.code is not None:
+        alarm.arm(limits.init_timeout_s, f"loading the code exceeded {limits.init_timeout_s} s")
+        try:
+            policy_cls = load_class(job.code, job.class_name, names)
+        except LookupError as error:
+            return EvalResult(failure=Failure("missing_class", str(error)))
+        except BaseException as error:  # noqa: BLE001 - every failure of generated code becomes a record
+            return EvalResult(failure=classify(error, "init"))
+        finally:
+            alarm.disarm()
+    report({"type": "ready"})
+
+    trajectories: list[list[Transition]] = []
+    phase = "init"
+
+    def on_step() -> None:
+        result.env_steps += 1
+        if time.monotonic() > episode_deadline:
+            raise Deadline(f"the episode exceeded {limits.episode_timeout_s} s")
+
+    for seed in job.seeds:
+        random.seed(seed)  # module-level RNGs are seeded per episode: generated code that uses them is reproducible
+        np.random.seed(seed % 2**32)
+        episode_deadline = time.monotonic() + limits.episode_timeout_s
+        try:
+            phase = "init"
+            if policy_cls is None:
+                act, phase = _random_policy(env.action_space, seed), "env"
+            else:
+                alarm.arm(limits.init_timeout_s, f"{job.class_name}() exceeded {limits.init_timeout_s} s")
+                policy = policy_cls()
+                alarm.disarm()
+
+                def act(observation: Any) -> Any:
+                    nonlocal phase
+                    phase = "act"
+                    alarm.arm(limits.act_timeout_s, f"act() exceeded {limits.act_timeout_s} s")
+                    try:
+                        action = policy.act(observation)
+                    finally:
+                        alarm.disarm()
+                    phase = "env"  # from here on, errors come from validating the action or from the simulator
+                    return action
+
+            episode = run_episode(task, env, act, seed, keep_trajectory=job.feedback_code is not None, on_step=on_step)
+        except BaseException as error:  # noqa: BLE001
+            alarm.disarm()
+            result.failure = classify(error, phase)
+            return result
+        summary = EpisodeSummary(
+            episode.seed, episode.episode_return, episode.success, episode.steps, episode.terminated, episode.truncated
+        )
+        result.episodes.append(summary)
+        trajectories.append(episode.trajectory)
+        report({"type": "episode", "episode": summary.__dict__, "env_steps": result.env_steps})
+
+    if job.feedback_code is not None:
+        try:
+            alarm.arm(limits.init_timeout_s, f"loading the Feedback code exceeded {limits.init_timeout_s} s")
+            feedback_cls = load_class(job.feedback_code, "Feedback", names)
+            alarm.disarm()
+            result.feedback = _summaries(feedback_cls, trajectories, limits, alarm)
+        except BaseException as error:  # noqa: BLE001
+            alarm.disarm()
+            result.feedback_failure = Failure("feedback_error", classify(error, "feedback").describe())
+    return result
+
+
+def run_job(message: dict[str, Any], sock: socket.socket, envs: dict[str, gym.Env]) -> NoReturn:
+    """Entry point of a freshly forked worker: confine, evaluate, send the result, exit. Never returns.
+
+    `message` holds the job (as a dict) and `workdir`, a private folder the parent created and removes later: the
+    only place the generated code may write.
+    """
+    started = time.monotonic()
+    spec = message["job"]
+    job = EvalJob(**{**spec, "seeds": tuple(spec["seeds"]), "limits": Limits(**spec["limits"])})
+    workdir = Path(message["workdir"])
+    try:
+        task = get_task(job.task)
+        env = envs[job.task] if job.task in envs else task.make_env()
+        output = BoundedOutput(job.limits.output_chars)
+        _redirect_stdio(output)
+        os.environ.clear()
+        os.environ.update(SAFE_ENVIRONMENT)
+        cpu_budget = int(job.limits.init_timeout_s + len(job.seeds) * (job.limits.episode_timeout_s + 1) + 30)
+        layers = confine(job.limits.memory_mb, cpu_budget, workdir)
+        os.chdir(workdir)
+        result = evaluate(job, task, env, lambda update: channel.send(sock, update))
+        result.output = output.kept.getvalue()[:10_000]
+        result.wall_s = time.monotonic() - started
+        channel.send(sock, {"type": "result", "result": result.to_dict(), "layers": layers})
+    except BaseException as error:  # noqa: BLE001 - report instead of dying silently
+        failure = Failure("crash", f"the worker failed: {type(error).__name__}: {error}")
+        try:
+            channel.send(sock, {"type": "result", "result": EvalResult(failure=failure).to_dict(), "layers": {}})
+        except OSError:
+            pass
+    finally:
+        os._exit(0)
+
+
+def _redirect_stdio(output: BoundedOutput) -> None:
+    """C-level writes to fds 1 and 2 go to /dev/null; Python-level prints go to the bounded buffer."""
+    import sys
+
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    sys.stdout = sys.stderr = output  # type: ignore[assignment]

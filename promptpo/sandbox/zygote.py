@@ -1,0 +1,53 @@
+"""The zygote: a clean-environment process that preloads simulators and forks one worker per evaluation job.
+
+Started by `pool.Sandbox` as `python -s -P -m promptpo.sandbox.zygote CONTROL_FD TASK...` with an environment that
+holds no secrets (so even a worker reading its own initial environment finds no API key). Forking from a warm
+process costs milliseconds, where starting Python and importing MuJoCo would cost a second per candidate.
+
+Protocol on the control socket (SOCK_SEQPACKET, one JSON message per packet): the zygote sends {"type": "ready"}
+once; then for each job message it forks a worker and answers {"pid": PID} with the parent's end of a fresh
+socket pair attached (SCM_RIGHTS). The worker talks to the parent over that socket only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+
+from promptpo.sandbox import worker
+from promptpo.sandbox.os_limits import die_with_parent
+from promptpo.tasks import get_task
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[1]))
+    die_with_parent()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished workers
+    envs = {name: get_task(name).make_env() for name in sys.argv[2:]}  # built once, copied into every worker
+    control.send(json.dumps({"type": "ready"}).encode())
+    while True:
+        packet = control.recv(1 << 20)
+        if not packet:  # the parent closed the socket or died
+            return
+        message = json.loads(packet)
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                control.close()
+                parent_end.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                die_with_parent()
+                worker.run_job(message, child_end, envs)
+            finally:
+                os._exit(70)
+        child_end.close()
+        socket.send_fds(control, [json.dumps({"pid": pid}).encode()], [parent_end.fileno()])
+        parent_end.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Hostile policies: every one ends as a recorded failure within its limit; well-behaved candidates still score
+exactly as in a trusted in-process rollout. Also tests the OS layer on its own, without the Python guard."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from promptpo.evaluation import evaluate_codes, score, screen
+from promptpo.rollout import evaluate
+from promptpo.sandbox import Limits, Sandbox
+from promptpo.tasks import get_task
+
+GRID = "noise_world_board_1"  # Discrete(4)
+MAZE = "point_maze_large"  # Box(-1, 1, (2,))
+SEEDS = (11, 12, 13)
+LIMITS = Limits(init_timeout_s=1.0, act_timeout_s=0.5, episode_timeout_s=3.0, feedback_timeout_s=1.0, memory_mb=512)
+SECRET = "sk-hostile-test-SECRET-42"
+
+GOOD_GRID = """
+import numpy as np
+class Policy:
+    def __init__(self):
+        self.t = 0
+    def act(self, obs):
+        self.t += 1
+        return 1 if self.t % 2 else 3
+"""
+GOOD_MAZE = """
+import numpy as np
+class Policy:
+    def act(self, obs):
+        direction = np.array([obs.goal_x - obs.ball_x, obs.goal_y - obs.ball_y])
+        return np.clip(3.0 * direction - 0.5 * np.array([obs.ball_vx, obs.ball_vy]), -1.0, 1.0)
+"""
+
+
+def policy(act_body: str, *, init: str = "pass", header: str = "") -> str:
+    """A policy whose act() runs `act_body` (and then returns action 1)."""
+    return f"{header}\nclass Policy:\n    def __init__(self):\n{textwrap.indent(init, ' ' * 8)}\n" \
+        f"    def act(self, obs):\n{textwrap.indent(act_body, ' ' * 8)}\n        return 1\n"  # fmt: skip
+
+
+# (name, task, reply code, expected failure kind)
+HOSTILE = [
+    ("infinite loop in act", GRID, policy("while True:\n    pass"), "timeout"),
+    ("infinite loop in __init__", GRID, policy("pass", init="while True:\n    pass"), "timeout"),
+    ("infinite loop at import", GRID, "while True:\n    pass\n" + policy("pass"), "timeout"),
+    ("loop that swallows the timeout", GRID, policy("while True:\n    try:\n        while True: pass\n    except BaseException:\n        pass"), "timeout"),
+    ("hang inside C code", GRID, policy("sum(range(10**14))"), "timeout"),
+    ("allocating 8 GB", GRID, policy("x = np.ones(8 * 1024**3, dtype=np.uint8)", header="import numpy as np"), "memory_limit"),
+    ("os.fork", GRID, policy("os.fork()", header="import os"), "forbidden_import"),
+    ("fork via __import__", GRID, policy("__import__('os').fork()"), "forbidden_code"),
+    ("fork via a module's private os", GRID, policy("random._os.fork()", header="import random"), "forbidden_code"),
+    ("subprocess", GRID, policy("subprocess.run(['ls'])", header="import subprocess"), "forbidden_import"),
+    ("ctypes", GRID, policy("ctypes.CDLL(None)", header="import ctypes"), "forbidden_import"),
+    ("os.system", GRID, policy("system('id')", header="from os import system"), "forbidden_import"),
+    ("opening a socket", GRID, policy("socket.create_connection(('127.0.0.1', 9))", header="import socket"), "forbidden_import"),
+    ("reading API keys from os.environ", GRID, policy("return len(environ['OPENAI_API_KEY'])", header="from os import environ"), "forbidden_import"),
+    ("reading the initial environment from /proc", GRID, policy("np.loadtxt('/proc/self/environ', dtype=str)", header="import numpy as np"), "sandbox_violation"),
+    ("reading the parent's environment", GRID, policy("np.loadtxt('/proc/1/environ', dtype=str)", header="import numpy as np"), "sandbox_violation"),
+    ("writing outside the temporary folder", GRID, policy("np.save('/tmp/promptpo-hostile.npy', np.zeros(3))", header="import numpy as np"), "sandbox_violation"),
+    ("reading the repository's data", GRID, policy("np.loadtxt('/etc/passwd', dtype=str)", header="import numpy as np"), "sandbox_violation"),
+    ("escaping through object internals", GRID, policy("().__class__.__base__.__subclasses__()"), "forbidden_code"),
+    ("escaping through getattr", GRID, policy("getattr((), '__cla' + 'ss__')"), "forbidden_code"),
+    ("escaping through a frame", GRID, policy("g = (x for x in [1]); g.gi_frame.f_globals"), "forbidden_code"),
+    ("monkey-patching numpy", GRID, policy("np.clip = None", header="import numpy as np"), "forbidden_code"),
+    ("eval", GRID, policy("eval('1 + 1')"), "forbidden_code"),
+    ("NaN action", MAZE, "import numpy as np\nclass Policy:\n    def act(self, obs):\n        return np.array([np.nan, 0.0])\n", "invalid_action"),
+    ("inf action", MAZE, "class Policy:\n    def act(self, obs):\n        return [float('inf'), 0.0]\n", "invalid_action"),
+    ("out-of-range action", MAZE, "class Policy:\n    def act(self, obs):\n        return [1.5, 0.0]\n", "invalid_action"),
+    ("wrong-shape action", MAZE, "class Policy:\n    def act(self, obs):\n        return [0.1, 0.2, 0.3]\n", "invalid_action"),
+    ("wrong-type action (float for Discrete)", GRID, "class Policy:\n    def act(self, obs):\n        return 1.0\n", "invalid_action"),
+    ("wrong-type action (string)", GRID, "class Policy:\n    def act(self, obs):\n        return 'up'\n", "invalid_action"),
+    ("flooding stdout", GRID, policy("while True:\n    print('spam' * 1000)"), "output_limit"),
+    ("raising SystemExit", GRID, policy("raise SystemExit(3)"), "act_error"),
+    ("mutating the observation", GRID, policy("obs.board[0] = 4.0"), "act_error"),
+    ("replacing an observation field", GRID, policy("obs.agent_row = 1.0"), "act_error"),
+    ("no code block", GRID, "I would move right.", "no_code_block"),
+    ("syntax error", GRID, "class Policy:\n    def act(self, obs)\n        return 1\n", "syntax_error"),
+    ("missing class", GRID, "def act(obs):\n    return 1\n", "missing_class"),
+]
+
+
+@pytest.fixture(scope="module")
+def outcomes(request):
+    """Run every hostile candidate and the good ones together, as one round of the loop would."""
+    os.environ["OPENAI_API_KEY"] = SECRET  # present in the optimiser's environment during the run
+    request.addfinalizer(lambda: os.environ.pop("OPENAI_API_KEY", None))
+    results = {}
+    with Sandbox([GRID, MAZE], workers=2) as sandbox:
+        for task_name, good in ((GRID, GOOD_GRID), (MAZE, GOOD_MAZE)):
+            task = get_task(task_name)
+            cases = [case for case in HOSTILE if case[1] == task_name]
+            replies = [f"```python\n{code}```" if case[0] != "no code block" else code for case, code in
+                       zip(cases, [c[2] for c in cases])] + [f"```python\n{good}```"]  # fmt: skip
+            started = time.monotonic()
+            evaluated = evaluate_codes(
+                sandbox, task, [screen(r, "Policy", "act") for r in replies], SEEDS, limits=LIMITS
+            )
+            results[task_name] = (cases, evaluated, time.monotonic() - started)
+        layers = dict(sandbox.layers)
+    return results, layers
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=[case[0] for case in HOSTILE])
+def test_hostile_candidate_is_a_recorded_failure_within_its_limit(outcomes, case):
+    results, _ = outcomes
+    cases, evaluated, _ = results[case[1]]
+    result = evaluated[cases.index(case)]
+    assert result.failure is not None, f"{case[0]} was not stopped"
+    assert result.failure.kind == case[3], result.failure.describe()
+    # the slowest permitted path: init + one episode + the watchdog's 2 s grace (+ scheduling slack)
+    assert result.wall_s < LIMITS.init_timeout_s + LIMITS.episode_timeout_s + 2.0 + 3.0
+    assert SECRET not in result.failure.describe() + result.output
+
+
+@pytest.mark.parametrize("task_name,good", [(GRID, GOOD_GRID), (MAZE, GOOD_MAZE)])
+def test_well_behaved_candidate_scores_exactly_as_trusted_rollout(outcomes, task_name, good):
+    results, _ = outcomes
+    _, evaluated, _ = results[task_name]
+    sandboxed = evaluated[-1]
+    assert sandboxed.ok, sandboxed.failure
+    task = get_task(task_name)
+    namespace: dict = {}
+    exec(good, namespace)  # trusted: our own test policy
+    trusted = evaluate(task, lambda: namespace["Policy"]().act, list(SEEDS))
+    assert [e.episode_return for e in sandboxed.episodes] == [e.episode_return for e in trusted]
+    assert sandboxed.env_steps == sum(e.steps for e in trusted)
+    assert score(sandboxed, task) == pytest.approx(np.mean([e.success if task.score == "success" else
+                                                             e.episode_return for e in trusted]))  # fmt: skip
+
+
+def test_all_os_layers_were_active(outcomes):
+    _, layers = outcomes
+    assert layers["rlimits"] and layers["seccomp"] and layers["landlock_abi"] >= 6
+
+
+def test_writing_inside_the_private_folder_is_allowed():
+    code = "import numpy as np\nclass Policy:\n    def act(self, obs):\n        np.save('scratch.npy', np.zeros(3))\n" \
+           "        return int(np.load('scratch.npy').sum()) + 1\n"  # fmt: skip
+    with Sandbox([GRID]) as sandbox:
+        [result] = evaluate_codes(sandbox, get_task(GRID), [screen(f"```python\n{code}```", "Policy", "act")], SEEDS)
+    assert result.ok, result.failure
+
+
+def test_policy_state_does_not_leak_between_episodes():
+    code = "class Policy:\n    count = []\n    def __init__(self):\n        self.count.append(1)\n" \
+           "        assert len(self.count) == 1, 'class state leaked'\n    def act(self, obs):\n        return 1\n"  # fmt: skip
+    with Sandbox([GRID]) as sandbox:
+        [result] = evaluate_codes(sandbox, get_task(GRID), [screen(f"```python\n{code}```", "Policy", "act")], SEEDS)
+    # A fresh instance per episode, but class attributes persist inside one worker: the second episode sees it.
+    assert result.failure is not None and "class state leaked" in result.failure.message
+    assert len(result.episodes) == 1
