@@ -1,0 +1,1 @@
+"""Environments written for this project (NoiseWorld)."""
