@@ -1,9 +1,80 @@
-"""The `promptpo` command line: serve a local LLM, run PromptPO on a task, regenerate every result."""
+"""The `promptpo` command line: run PromptPO on a task, serve a local LLM, regenerate every result."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from promptpo.llm import LLMConfig
+from promptpo.paths import RUNS_DIR
+from promptpo.sandbox import Limits
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, cls: type, prefix: str = "") -> None:
+    """One option per field of config dataclass `cls` (`n_gens` -> `--n-gens`), so the command line cannot
+    drift from the config: same names, same defaults. Booleans get `--x/--no-x`."""
+    hints = typing.get_type_hints(cls)
+    for field in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[field.name]):
+            continue
+        option = "--" + (prefix + field.name).replace("_", "-")
+        default = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
+        kind = _without_none(hints[field.name])
+        common = dict(dest=prefix + field.name, default=default, help="default: %(default)s")
+        if kind is bool:
+            parser.add_argument(option, action=argparse.BooleanOptionalAction, **common)
+        elif typing.get_origin(kind) is typing.Literal:
+            parser.add_argument(option, choices=typing.get_args(kind), **common)
+        else:
+            parser.add_argument(option, type=kind, metavar=kind.__name__.upper(), **common)
+
+
+def _without_none(hint: Any) -> Any:
+    """`int | None` -> int; any other hint unchanged."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return next(arg for arg in typing.get_args(hint) if arg is not type(None))
+    return hint
+
+
+def config_from_arguments(cls: type, args: argparse.Namespace, prefix: str = "", **nested: Any) -> Any:
+    values = {f.name: getattr(args, prefix + f.name) for f in dataclasses.fields(cls) if f.name not in nested}
+    return cls(**values, **nested)
+
+
+def _run(argv: list[str]) -> None:
+    from promptpo.loop import PromptPOConfig, run_promptpo
+
+    parser = argparse.ArgumentParser(
+        prog="promptpo run",
+        description="Run PromptPO on one task. Replay mode (default) answers every LLM call from data/transcripts; "
+        "--llm-mode record calls your endpoint (or the local llama.cpp server when --base-url is not given) and "
+        "stores the replies; --llm-mode live stores nothing. Rerunning the same command resumes the run.",
+    )
+    add_config_arguments(parser, PromptPOConfig)
+    add_config_arguments(parser.add_argument_group("LLM"), LLMConfig)
+    add_config_arguments(parser.add_argument_group("sandbox limits"), Limits, prefix="limit_")
+    parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR, help="where run folders go (default: runs/)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    config = config_from_arguments(
+        PromptPOConfig, args,
+        llm=config_from_arguments(LLMConfig, args),
+        limits=config_from_arguments(Limits, args, prefix="limit_"),
+    )  # fmt: skip
+    result = run_promptpo(config, runs_dir=args.runs_dir, progress=not args.quiet)
+    for row in result.rounds:
+        print(json.dumps(row))
+    print(f"run folder: {result.run_dir}")
+    if result.best is not None:
+        best = next(r for r in result.rounds if r["round"] == result.best.round)
+        print(f"best policy: round {best['round']}, held-out score {best['heldout_score']}")
+    print(f"LLM: {json.dumps(result.ledger)}")
 
 
 def _serve(argv: list[str]) -> None:
@@ -19,6 +90,7 @@ def _reproduce(argv: list[str]) -> None:
 
 
 COMMANDS = {
+    "run": (_run, "run PromptPO on one task (see `promptpo run --help`)"),
     "reproduce": (_reproduce, "regenerate every result: execute all notebooks with papermill, offline"),
     "serve": (_serve, "run the local llama.cpp OpenAI-compatible server (see `promptpo serve --help`)"),
 }
@@ -26,7 +98,7 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
+    if not argv or argv[0] not in COMMANDS:
         lines = [f"  {name:<10} {help_text}" for name, (_, help_text) in COMMANDS.items()]
         print("usage: promptpo COMMAND [options]\n\ncommands:\n" + "\n".join(lines))
         raise SystemExit(0 if argv and argv[0] in ("-h", "--help") else 2)

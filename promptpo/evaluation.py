@@ -9,12 +9,13 @@ from promptpo.sandbox import EvalJob, EvalResult, Failure, Limits, Sandbox, chec
 from promptpo.tasks import Task
 
 
-def screen(reply: str, class_name: str, method: str) -> str | Failure:
-    """The reply's code if it may run, else the failure that stopped it (no block, syntax, imports, class)."""
+def screen(reply: str, class_name: str, method: str) -> tuple[str | None, Failure | None]:
+    """(the reply's code or None, the failure that stops it from running or None): no block, syntax, imports,
+    missing class."""
     code = extract_code(reply, class_name)
     if isinstance(code, Failure):
-        return code
-    return check_source(code, class_name, method) or code
+        return None, code
+    return code, check_source(code, class_name, method)
 
 
 def evaluate_codes(

@@ -28,9 +28,12 @@ class FaultyOpenAIServer:
     `requests` for assertions.
     """
 
-    def __init__(self, script: list[Fault] | None = None):
+    def __init__(self, script: list[Fault] | None = None, *, reply=None, stall_after: int | None = None):
         self.script = list(script or [])
         self.requests: list[dict[str, Any]] = []
+        self.answered: list[dict[str, Any]] = []  # bodies of requests that got a completion
+        self.reply = reply or self.reply_for
+        self.stall_after = stall_after  # after this many answers, every further request hangs unanswered
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,6 +45,8 @@ class FaultyOpenAIServer:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 server.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "time": time.monotonic()})
                 fault = server.script.pop(0) if server.script else Fault()
+                if server.stall_after is not None and len(server.answered) >= server.stall_after:
+                    fault = Fault("hang", hang_s=3600)
                 if fault.kind == "hang":
                     time.sleep(fault.hang_s)
                     return
@@ -51,6 +56,7 @@ class FaultyOpenAIServer:
                     self._send_raw(200, b'{"id": "x", "choices": [ {"message": tru', {})
                 else:
                     self._send(200, server.completion(body), {})
+                    server.answered.append(body)
 
             def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
                 self._send_raw(status, json.dumps(payload).encode(), headers)
@@ -81,7 +87,7 @@ class FaultyOpenAIServer:
             "created": 0,
             "model": body["model"],
             "choices": [
-                {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": self.reply_for(body)}}
+                {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": self.reply(body)}}
             ],
             "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18},
         }
@@ -93,3 +99,31 @@ class FaultyOpenAIServer:
     def __exit__(self, *exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+class CannedLLM:
+    """A scripted stand-in for `promptpo.llm.LLM` in unit tests of the loop.
+
+    `script(tag, messages) -> str` decides every reply; every call is kept in `calls` as (tag, messages).
+    """
+
+    def __init__(self, script):
+        from promptpo.llm import Ledger
+
+        self.script = script
+        self.calls = []
+        self.ledger = Ledger(model="canned")
+
+    def chat(self, messages, *, tag, sample_index=0):
+        from promptpo.llm import ChatReply, ChatRequest, Transcript
+
+        text = self.script(tag, messages)
+        self.calls.append((tag, list(messages)))
+        request = ChatRequest("canned", tuple(messages), 1.0, 100, None, sample_index)
+        self.ledger.add(Transcript("k", tag, request, text, "stop", 10, 5, 0.0, "t"), from_endpoint=True)
+        return ChatReply(text, "stop", 10, 5, True)
+
+    def sample(self, messages, n, *, tag):
+        from dataclasses import replace
+
+        return [self.chat(messages, tag=replace(tag, sample=i), sample_index=i) for i in range(n)]

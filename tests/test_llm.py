@@ -78,7 +78,7 @@ def test_lookup_survives_a_renamed_tag(tmp_path):
 
 def test_record_then_replay_gives_identical_replies_without_any_socket(tmp_path, monkeypatch):
     with FaultyOpenAIServer() as server:
-        with LLM(config(tmp_path, mode="record", base_url=server.base_url)) as llm:
+        with LLM(config(tmp_path, llm_mode="record", base_url=server.base_url)) as llm:
             recorded = llm.sample(MESSAGES, 3, tag=TAG)
         assert len(server.requests) == 3
         assert [r["body"]["seed"] for r in sorted(server.requests, key=lambda r: r["body"]["seed"])] == [0, 1, 2]
@@ -88,7 +88,7 @@ def test_record_then_replay_gives_identical_replies_without_any_socket(tmp_path,
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
-    with LLM(config(tmp_path, mode="replay", base_url="http://unreachable.invalid/v1")) as llm:
+    with LLM(config(tmp_path, llm_mode="replay", base_url="http://unreachable.invalid/v1")) as llm:
         replayed = llm.sample(MESSAGES, 3, tag=TAG)
     assert [r.text for r in replayed] == [r.text for r in recorded]
     assert len({r.text for r in replayed}) == 3  # the three samples stayed distinct
@@ -107,11 +107,11 @@ def test_replay_miss_names_task_round_sample_and_how_to_record(tmp_path, monkeyp
 def test_record_mode_repeats_no_call_and_live_mode_stores_nothing(tmp_path):
     with FaultyOpenAIServer() as server:
         for _ in range(2):  # the second run is a resumed run: everything comes from the store
-            with LLM(config(tmp_path, mode="record", base_url=server.base_url)) as llm:
+            with LLM(config(tmp_path, llm_mode="record", base_url=server.base_url)) as llm:
                 llm.chat(MESSAGES, tag=TAG)
         assert len(server.requests) == 1
         live_store = tmp_path / "live"
-        with LLM(config(tmp_path, mode="live", base_url=server.base_url, transcripts_dir=str(live_store))) as llm:
+        with LLM(config(tmp_path, llm_mode="live", base_url=server.base_url, transcripts_dir=str(live_store))) as llm:
             llm.chat(MESSAGES, tag=TAG)
         assert len(server.requests) == 2 and not live_store.exists()
 
@@ -120,7 +120,7 @@ def test_run_folder_checkpoint_lets_a_live_run_resume_without_new_calls(tmp_path
     run_dir = tmp_path / "run"
     with FaultyOpenAIServer() as server:
         for _ in range(2):
-            with LLM(config(tmp_path, mode="live", base_url=server.base_url), run_dir=run_dir) as llm:
+            with LLM(config(tmp_path, llm_mode="live", base_url=server.base_url), run_dir=run_dir) as llm:
                 llm.sample(MESSAGES, 2, tag=TAG)
         assert len(server.requests) == 2
     assert len(TranscriptStore(run_dir / "llm")) == 2
@@ -131,7 +131,7 @@ def test_api_key_is_written_nowhere(tmp_path, monkeypatch):
     monkeypatch.setenv("PROMPTPO_TEST_KEY", secret)
     run_dir = tmp_path / "run"
     with FaultyOpenAIServer() as server:
-        cfg = config(tmp_path, mode="record", base_url=server.base_url, api_key_env="PROMPTPO_TEST_KEY")
+        cfg = config(tmp_path, llm_mode="record", base_url=server.base_url, api_key_env="PROMPTPO_TEST_KEY")
         with LLM(cfg, run_dir=run_dir) as llm:
             llm.sample(MESSAGES, 2, tag=TAG)
         assert server.requests[0]["headers"]["authorization"] == f"Bearer {secret}"  # it was really used
@@ -143,7 +143,7 @@ def test_api_key_is_written_nowhere(tmp_path, monkeypatch):
 
 def test_ledger_counts_tokens_calls_and_cost(tmp_path):
     with FaultyOpenAIServer() as server:
-        with LLM(config(tmp_path, mode="record", base_url=server.base_url, model="gpt-4o-mini")) as llm:
+        with LLM(config(tmp_path, llm_mode="record", base_url=server.base_url, model="gpt-4o-mini")) as llm:
             llm.sample(MESSAGES, 2, tag=TAG)
             llm.chat(MESSAGES, tag=TAG, sample_index=0)  # served from the store
             summary = llm.ledger.summary()

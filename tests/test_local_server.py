@@ -23,7 +23,7 @@ OTHER = [("user", "List three prime numbers.")]
 
 @needs_llama
 def test_record_mode_without_base_url_starts_the_local_server_and_replies_deterministically(tmp_path):
-    cfg = LLMConfig(mode="record", max_tokens=24, transcripts_dir=str(tmp_path / "t"), concurrency=1)
+    cfg = LLMConfig(llm_mode="record", max_tokens=24, transcripts_dir=str(tmp_path / "t"), concurrency=1)
     tag = CallTag(task="smoke", purpose="chat")
     with LLM(cfg, run_dir=tmp_path / "run") as llm:
         first = llm.chat(MESSAGES, tag=tag)
@@ -37,7 +37,7 @@ def test_record_mode_without_base_url_starts_the_local_server_and_replies_determ
         client.chat.completions.create(model=cfg.model, messages=[{"role": "user", "content": "Hi"}], max_tokens=8)
         again = client.chat.completions.create(
             model=cfg.model, messages=[{"role": r, "content": c} for r, c in MESSAGES],
-            temperature=cfg.temperature, max_tokens=24, seed=cfg.seed,
+            temperature=cfg.temperature, max_tokens=24, seed=cfg.sampling_seed,
         )  # fmt: skip
     assert again.choices[0].message.content == first.text
 

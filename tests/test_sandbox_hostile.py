@@ -39,6 +39,11 @@ class Policy:
 """
 
 
+def runnable(reply: str):
+    code, failure = screen(reply, "Policy", "act")
+    return failure or code
+
+
 def policy(act_body: str, *, init: str = "pass", header: str = "") -> str:
     """A policy whose act() runs `act_body` (and then returns action 1)."""
     return f"{header}\nclass Policy:\n    def __init__(self):\n{textwrap.indent(init, ' ' * 8)}\n" \
@@ -96,11 +101,11 @@ def outcomes(request):
         for task_name, good in ((GRID, GOOD_GRID), (MAZE, GOOD_MAZE)):
             task = get_task(task_name)
             cases = [case for case in HOSTILE if case[1] == task_name]
-            replies = [f"```python\n{code}```" if case[0] != "no code block" else code for case, code in
-                       zip(cases, [c[2] for c in cases])] + [f"```python\n{good}```"]  # fmt: skip
+            replies = [code if name == "no code block" else f"```python\n{code}```" for name, _, code, _ in cases]
+            replies.append(f"```python\n{good}```")
             started = time.monotonic()
             evaluated = evaluate_codes(
-                sandbox, task, [screen(r, "Policy", "act") for r in replies], SEEDS, limits=LIMITS
+                sandbox, task, [runnable(r) for r in replies], SEEDS, limits=LIMITS
             )
             results[task_name] = (cases, evaluated, time.monotonic() - started)
         layers = dict(sandbox.layers)
@@ -144,7 +149,7 @@ def test_writing_inside_the_private_folder_is_allowed():
     code = "import numpy as np\nclass Policy:\n    def act(self, obs):\n        np.save('scratch.npy', np.zeros(3))\n" \
            "        return int(np.load('scratch.npy').sum()) + 1\n"  # fmt: skip
     with Sandbox([GRID]) as sandbox:
-        [result] = evaluate_codes(sandbox, get_task(GRID), [screen(f"```python\n{code}```", "Policy", "act")], SEEDS)
+        [result] = evaluate_codes(sandbox, get_task(GRID), [runnable(f"```python\n{code}```")], SEEDS)
     assert result.ok, result.failure
 
 
@@ -152,7 +157,7 @@ def test_policy_state_does_not_leak_between_episodes():
     code = "class Policy:\n    count = []\n    def __init__(self):\n        self.count.append(1)\n" \
            "        assert len(self.count) == 1, 'class state leaked'\n    def act(self, obs):\n        return 1\n"  # fmt: skip
     with Sandbox([GRID]) as sandbox:
-        [result] = evaluate_codes(sandbox, get_task(GRID), [screen(f"```python\n{code}```", "Policy", "act")], SEEDS)
+        [result] = evaluate_codes(sandbox, get_task(GRID), [runnable(f"```python\n{code}```")], SEEDS)
     # A fresh instance per episode, but class attributes persist inside one worker: the second episode sees it.
     assert result.failure is not None and "class state leaked" in result.failure.message
     assert len(result.episodes) == 1

@@ -28,7 +28,7 @@ class TranscriptMissing(LookupError):
 class LLMConfig:
     """Which model answers, how it samples, and where replies come from.
 
-    mode:
+    llm_mode:
       replay  (default) answer every call from `transcripts_dir`; never opens a network connection.
       record  answer from `transcripts_dir` when the call is there, otherwise call the endpoint and store the
               reply (atomically, before returning it): an interrupted run repeats no call.
@@ -36,17 +36,17 @@ class LLMConfig:
     base_url: any OpenAI-compatible endpoint (OpenAI, Gemini's OpenAI-compatible endpoint, vLLM, Ollama,
       llama.cpp). None in record/live mode starts the local llama.cpp server with `local_model_path`.
     api_key_env: name of the environment variable holding the key; the key itself is never written anywhere.
-    seed: sample i of a prompt is requested with seed + i (endpoints that ignore seeds still get distinct cache
+    sampling_seed: sample i of a prompt is requested with sampling_seed + i (endpoints that ignore seeds still get distinct cache
       keys through the sample index); None sends no seed.
     """
 
     model: str = DEFAULT_MODEL_ALIAS
     base_url: str | None = None
     api_key_env: str = "OPENAI_API_KEY"
-    mode: LLMMode = "replay"
+    llm_mode: LLMMode = "replay"
     temperature: float = 1.0
     max_tokens: int = 1024
-    seed: int | None = 0
+    sampling_seed: int | None = 0
     timeout_s: float = 120.0
     max_retries: int = 6
     backoff_initial_s: float = 1.0
@@ -56,8 +56,8 @@ class LLMConfig:
     local_model_path: str | None = None
 
     def __post_init__(self) -> None:
-        if self.mode not in ("replay", "record", "live"):
-            raise ValueError(f"llm mode must be replay, record or live, not {self.mode!r}")
+        if self.llm_mode not in ("replay", "record", "live"):
+            raise ValueError(f"llm_mode must be replay, record or live, not {self.llm_mode!r}")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class LLM:
             messages=tuple((role, content) for role, content in messages),
             temperature=cfg.temperature,
             max_tokens=cfg.max_tokens,
-            seed=None if cfg.seed is None else cfg.seed + sample_index,
+            seed=None if cfg.sampling_seed is None else cfg.sampling_seed + sample_index,
             sample_index=sample_index,
         )
         transcript, from_endpoint = self._lookup_or_call(request, tag)
@@ -137,10 +137,10 @@ class LLM:
     def _lookup_or_call(self, request: ChatRequest, tag: CallTag) -> tuple[Transcript, bool]:
         if self._run is not None and (hit := self._run.get(request, tag)) is not None:
             return hit, False
-        if self.config.mode != "live" and (hit := self._shared.get(request, tag)) is not None:
+        if self.config.llm_mode != "live" and (hit := self._shared.get(request, tag)) is not None:
             self._checkpoint(hit)
             return hit, False
-        if self.config.mode == "replay":
+        if self.config.llm_mode == "replay":
             raise TranscriptMissing(
                 f"no recorded reply for {tag.describe()} with model {request.model!r} in "
                 f"{self.config.transcripts_dir} (replay mode never calls an endpoint). To record it, rerun with "
@@ -161,7 +161,7 @@ class LLM:
             served_model=completion.served_model,
             retries=completion.retries,
         )
-        if self.config.mode == "record":
+        if self.config.llm_mode == "record":
             self._shared.put(transcript)
         self._checkpoint(transcript)
         return transcript, True

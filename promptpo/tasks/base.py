@@ -58,6 +58,7 @@ class Task(abc.ABC):
     reward_text: str | None = None
     extra_context: str = ""
     policy_class_name: str = "Policy"
+    paper_rounds: int = 10  # PromptPO rounds the paper used for this task (method.md)
 
     @abc.abstractmethod
     def make_env(self) -> gym.Env:

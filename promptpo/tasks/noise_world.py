@@ -90,6 +90,7 @@ class NoiseWorldTask(Task):
     family = "hard_exploration"
     score = "return"
     reward_function = None
+    paper_rounds = 5
 
     def __init__(self, board: int, key_info: bool = False):
         layout = board_layout(board)

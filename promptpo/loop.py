@@ -1,0 +1,289 @@
+"""PromptPO: an LLM writes policies from Python descriptions of a task and improves them from rollout feedback.
+
+The algorithm is `run_promptpo`, top to bottom; prompts, sandboxing, LLM access and the run folder live in their
+own modules. Differences from the paper's reference code (../shared/specs/method.md): no LLM output can abort a
+run (failures are records), generated code runs only in confined workers, episodes are seeded and every round's
+winner is re-scored on held-out seeds, every environment step is counted, and an interrupted run resumes without
+repeating any LLM call or finished evaluation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from tqdm.auto import tqdm
+
+from promptpo.evaluation import score, screen
+from promptpo.llm import LLM, CallTag, ChatReply, LLMConfig
+from promptpo.paths import RUNS_DIR
+from promptpo.prompts import Messages, Prompts, Winner
+from promptpo.rollout import heldout_seeds, selection_seeds
+from promptpo.run_folder import RunFolder
+from promptpo.sandbox import EvalResult, Limits, Sandbox
+from promptpo.tasks import get_task
+
+
+@dataclass(frozen=True)
+class PromptPOConfig:
+    """Every knob of a run; defaults are the paper's (rounds: the paper's per-task value when None)."""
+
+    task: str = "noise_world_board_1"
+    rounds: int | None = None  # paper: 5 NoiseWorld; 10 mazes, button-press, pick-place; 20 MuJoCo, door, drawer
+    n_gens: int = 10  # independent samples of the policy prompt per round
+    episodes: int = 5  # selection episodes per candidate
+    heldout_episodes: int = 20  # fresh-seed episodes re-scoring each round's winner (not in the paper)
+    max_repairs: int = 10  # repair attempts per crashed candidate
+    feedback: bool = True  # LLM-written trajectory summariser
+    feedback_repairs: int = 3
+    reflection: bool = True
+    history: int | None = None  # earlier winners kept in the prompt (None: all)
+    seed: int = 0  # base of the episode seeds
+    workers: int = 2  # parallel evaluation workers
+    limits: Limits = field(default_factory=Limits)
+    llm: LLMConfig = field(default_factory=LLMConfig)
+
+    def identity(self) -> dict[str, Any]:
+        """What determines the results (the run folder is named after it): not the LLM mode, URL or workers."""
+        data = dataclasses.asdict(self)
+        data.pop("workers")
+        for key in ("llm_mode", "base_url", "api_key_env", "timeout_s", "max_retries", "backoff_initial_s",
+                    "backoff_max_s", "concurrency", "transcripts_dir", "local_model_path"):  # fmt: skip
+            data["llm"].pop(key)
+        return data
+
+
+@dataclass
+class Candidate:
+    """One policy reply and what became of it (attempt 0 is the original sample, k the k-th repair)."""
+
+    round: int
+    sample: int
+    attempt: int
+    code: str | None
+    result: EvalResult
+    score: float | None
+
+    @property
+    def name(self) -> str:
+        return f"r{self.round:02d}_s{self.sample:02d}_a{self.attempt:02d}"
+
+
+@dataclass
+class RunResult:
+    config: PromptPOConfig
+    rounds: list[dict[str, Any]]  # one row per round (see `_round_row`)
+    candidates: list[Candidate]
+    best: Candidate | None  # highest held-out score over all rounds' winners
+    last: Candidate | None  # the last round's winner (the paper's artifact)
+    feedback_code: str | None
+    ledger: dict[str, Any]
+    run_dir: str
+
+
+class ChatModel(Protocol):
+    """What the loop needs from an LLM: `promptpo.llm.LLM`, or a test double."""
+
+    ledger: Any
+
+    def chat(self, messages: Messages, *, tag: CallTag, sample_index: int = 0) -> ChatReply: ...
+
+    def sample(self, messages: Messages, n: int, *, tag: CallTag) -> list[ChatReply]: ...
+
+
+def run_promptpo(
+    config: PromptPOConfig, *, llm: ChatModel | None = None, runs_dir: Path = RUNS_DIR, progress: bool = True
+) -> RunResult:
+    """Run PromptPO on one task. `llm` defaults to `promptpo.llm.LLM(config.llm)` checkpointed in the run folder
+    under `runs_dir`; rerunning the same configuration resumes that folder."""
+    task = get_task(config.task)
+    rounds = config.rounds or task.paper_rounds
+    folder = RunFolder.for_run(runs_dir, task.name, config.llm.model, config.seed, config.identity())
+    folder.write_json("config.json", dataclasses.asdict(config))
+    env = task.make_env()
+    prompts = Prompts(task, env.action_space, config.limits)
+    env.close()
+    own_llm = llm is None
+    llm = llm or LLM(config.llm, run_dir=folder.path)
+    candidates: list[Candidate] = []
+    winners: dict[int, tuple[Candidate, float | None]] = {}  # round -> (winner, held-out score)
+    env_steps, table, history = 0, [], []
+    try:
+        with Sandbox([task.name], workers=config.workers) as sandbox:
+
+            def evaluate(codes, seeds, feedback_code=None):  # every selection rollout counts as interaction
+                nonlocal env_steps
+                results = folder.evaluate(sandbox, task, codes, seeds, feedback_code=feedback_code, limits=config.limits)
+                env_steps += sum(result.env_steps for result in results)
+                return results
+
+            # 0. The Feedback summariser: written once, checked on a random-policy episode, repaired if it fails.
+            feedback_code = None
+            if config.feedback:
+                messages = prompts.feedback()
+                for attempt in range(config.feedback_repairs + 1):
+                    purpose = "feedback" if attempt == 0 else "feedback-repair"
+                    reply = llm.chat(messages, tag=CallTag(task.name, 0, purpose, attempt=attempt))
+                    code, failure = screen(reply.text, "Feedback", "summarize_trajectory")
+                    if failure is None:
+                        [check] = evaluate([None], selection_seeds(0, 1, config.seed), code)
+                        failure = check.feedback_failure
+                    if failure is None:
+                        feedback_code = code
+                        break
+                    messages = prompts.feedback_repair(code, failure)
+
+            bar = tqdm(range(1, rounds + 1), desc=task.name, unit="round", disable=not progress)
+            for round_index in bar:
+                # 1. Reflection on the winners so far (3-4 sentences, no code), then the round's prompt.
+                kept = history if config.history is None else history[len(history) - config.history :]
+                reflection = None
+                if config.reflection and history:
+                    tag = CallTag(task.name, round_index, "reflection")
+                    reflection = llm.chat(prompts.reflection(kept), tag=tag).text
+                messages = prompts.policy(kept, reflection)
+                folder.write_prompt(f"r{round_index:02d}_policy", messages)
+
+                # 2. N independent samples, each screened and rolled out on the round's selection seeds.
+                replies = llm.sample(messages, config.n_gens, tag=CallTag(task.name, round_index, "policy"))
+                seeds = selection_seeds(round_index, config.episodes, config.seed)
+                current = _evaluate_replies(evaluate, replies, task, seeds, feedback_code, round_index, attempt=0)
+
+                # 3. Crashed candidates go back to the LLM with their failure record, up to max_repairs times.
+                for attempt in range(1, config.max_repairs + 1):
+                    broken = [c for c in current if c.result.failure is not None]
+                    if not broken:
+                        break
+                    repair_replies = _chat_each(
+                        llm,
+                        [prompts.repair(c.code, c.result.failure) for c in broken],
+                        [CallTag(task.name, round_index, "repair", sample=c.sample, attempt=attempt) for c in broken],
+                    )
+                    fixed = _evaluate_replies(evaluate, repair_replies, task, seeds, feedback_code, round_index,
+                                              attempt, samples=[c.sample for c in broken])  # fmt: skip
+                    candidates += broken
+                    current = [fixed.pop(0) if c.result.failure is not None else c for c in current]
+                candidates += current
+
+                # 4. The winner: best selection score (ties: lowest sample); re-scored on held-out seeds.
+                scored = [c for c in current if c.score is not None]
+                winner = max(scored, key=lambda c: (c.score, -c.sample)) if scored else None
+                heldout = None
+                if winner is not None:
+                    [heldout] = folder.evaluate(sandbox, task, [winner.code], heldout_seeds(config.heldout_episodes,
+                                                config.seed), feedback_code=None, limits=config.limits)  # fmt: skip
+                    winners[round_index] = (winner, score(heldout, task))
+                    history.append(_as_winner(winner, task))
+                row = _round_row(task, round_index, current, winner, heldout, env_steps, llm.ledger)
+                earlier = [r["best_heldout_so_far"] for r in table[-1:]] + [row["heldout_score"]]
+                row["best_heldout_so_far"] = max((v for v in earlier if v is not None), default=None)
+                table.append(row)
+                for candidate in current:
+                    folder.write_candidate(candidate.name, candidate.code, _candidate_record(candidate))
+                folder.write_table("rounds.csv", table)
+                bar.set_postfix(best=table[-1]["best_heldout_so_far"], steps=env_steps)
+    finally:
+        if own_llm:
+            llm.close()  # type: ignore[union-attr]
+
+    best = max(winners.values(), key=lambda w: (w[1] if w[1] is not None else float("-inf")), default=None)
+    result = RunResult(
+        config=config,
+        rounds=table,
+        candidates=candidates,
+        best=best[0] if best else None,
+        last=winners[rounds][0] if rounds in winners else None,
+        feedback_code=feedback_code,
+        ledger=llm.ledger.summary(),
+        run_dir=str(folder.path),
+    )
+    folder.write_json("result.json", _summary(result))
+    return result
+
+
+# ---- plumbing of the loop ---------------------------------------------------------------------------------------
+
+
+def _chat_each(llm: ChatModel, messages: list[Messages], tags: list[CallTag]) -> list[ChatReply]:
+    """One completion per (messages, tag), requested concurrently, returned in order."""
+    workers = max(1, min(len(messages), getattr(getattr(llm, "config", None), "concurrency", 1)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda pair: llm.chat(pair[0], tag=pair[1], sample_index=pair[1].sample),
+                             zip(messages, tags)))  # fmt: skip
+
+
+def _evaluate_replies(evaluate, replies, task, seeds, feedback_code, round_index, attempt, samples=None):
+    """Screen each reply and evaluate the runnable ones; one `Candidate` per reply."""
+    samples = samples if samples is not None else list(range(len(replies)))
+    screened = [screen(reply.text, task.policy_class_name, "act") for reply in replies]
+    results = evaluate([failure or code for code, failure in screened], seeds, feedback_code)
+    return [
+        Candidate(round_index, sample, attempt, code, result, score(result, task))
+        for sample, (code, _), result in zip(samples, screened, results)
+    ]
+
+
+def _as_winner(candidate: Candidate, task) -> Winner:
+    episodes = candidate.result.episodes
+    return Winner(
+        round=candidate.round,
+        code=candidate.code or "",
+        returns=tuple(e.episode_return for e in episodes),
+        successes=tuple(e.success for e in episodes) if task.score == "success" else None,
+        feedback=tuple(candidate.result.feedback),
+    )
+
+
+def _round_row(task, round_index, current, winner, heldout, env_steps, ledger) -> dict[str, Any]:
+    """The per-round record of the run (method.md's metrics)."""
+    usage = ledger.summary()
+    failures = Counter(c.result.failure.kind for c in current if c.result.failure is not None)
+    heldout_score = score(heldout, task) if heldout is not None else None
+    return {
+        "task": task.name,
+        "round": round_index,
+        "winner_sample": winner.sample if winner else None,
+        "winner_attempt": winner.attempt if winner else None,
+        "selection_score": winner.score if winner else None,
+        "heldout_score": heldout_score,
+        "heldout_success_rate": (sum(e.success for e in heldout.episodes) / len(heldout.episodes))
+        if heldout is not None and heldout.episodes else None,
+        "env_steps": env_steps,
+        "llm_calls": usage["calls"],
+        "prompt_tokens": usage["prompt_tokens"],
+        "completion_tokens": usage["completion_tokens"],
+        "candidates_ok": sum(c.result.failure is None for c in current),
+        "candidates_failed": sum(failures.values()),
+        "failures": ";".join(f"{kind}={count}" for kind, count in sorted(failures.items())),
+    }
+
+
+def _candidate_record(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "round": candidate.round, "sample": candidate.sample, "attempt": candidate.attempt,
+        "score": candidate.score, "result": candidate.result.to_dict(),
+    }  # fmt: skip
+
+
+def _summary(result: RunResult) -> dict[str, Any]:
+    def describe(candidate: Candidate | None) -> dict[str, Any] | None:
+        if candidate is None:
+            return None
+        row = next(r for r in result.rounds if r["round"] == candidate.round)
+        return {"round": candidate.round, "sample": candidate.sample, "attempt": candidate.attempt,
+                "selection_score": candidate.score, "heldout_score": row["heldout_score"], "code": candidate.code}  # fmt: skip
+
+    return {
+        "task": result.config.task,
+        "model": result.config.llm.model,
+        "rounds": len(result.rounds),
+        "env_steps": result.rounds[-1]["env_steps"] if result.rounds else 0,
+        "best": describe(result.best),
+        "last": describe(result.last),
+        "feedback_code": result.feedback_code,
+        "ledger": result.ledger,
+    }
