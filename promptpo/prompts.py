@@ -44,10 +44,16 @@ class Prompts:
         cls = task.policy_class_name
         reward = task.reward_source()
         reward_block = f"```python\n{reward.rstrip()}\n```" if task.reward_function is not None else reward
+        objective = (
+            "maximises the chance of success (an episode succeeds if the success rule holds at any step; the "
+            "reward is shaped to lead there)"
+            if task.score == "success"
+            else "maximises the expected total reward"
+        )
         sections = [
-            f"# Task: {task.name}\nWrite a Python policy for this environment that maximises the expected total "
-            f"reward of an episode of at most {task.horizon} steps. You are not told the environment's dynamics; "
-            f"reason from the descriptions below and from the rollout feedback you will get.",
+            f"# Task: {task.name}\nWrite a Python policy for this environment that {objective} of an episode of "
+            f"at most {task.horizon} steps. You are not told the environment's dynamics; reason from the "
+            f"descriptions below and from the rollout feedback you will get.",
             f"## Observation\nEach step, `{cls}.act(obs)` receives `obs`, an instance of this class:\n"
             f"```python\n{task.observation_source().rstrip()}\n```",
             f"## Action\n{task.action_description(space)}",

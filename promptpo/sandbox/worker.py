@@ -123,7 +123,9 @@ def _summaries(feedback_cls: type, trajectories: list[list[Transition]], limits:
 def evaluate(job: EvalJob, task: Task, env: gym.Env, report: Callable[[dict[str, Any]], None]) -> EvalResult:
     """Roll out the job's code on every seed. Runs *after* confinement; every failure becomes a record."""
     limits, alarm, result = job.limits, Alarm(), EvalResult()
-    names = {task.observation_type.__name__: task.observation_type, "Transition": Transition}
+    # The observation class and the documented classes it extends, so that annotations in generated code resolve.
+    names = {cls.__name__: cls for cls in task.observation_type.__mro__ if cls is not object}
+    names["Transition"] = Transition
     policy_cls = None
     if job.code is not None:
         alarm.arm(limits.init_timeout_s, f"loading the code exceeded {limits.init_timeout_s} s")
