@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import gymnasium as gym
-import gymnasium_robotics
+
+# Importing gymnasium-robotics prints a notice about its Adroit envs' rewards (unrelated to the mazes) to stderr,
+# which would clutter every notebook and log; it is silenced for the import only.
+with contextlib.redirect_stderr(io.StringIO()):
+    import gymnasium_robotics
 from gymnasium_robotics.envs.maze.maps import LARGE_MAZE_DIVERSE_G
 
 from promptpo.tasks.base import Task, source_of

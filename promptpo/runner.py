@@ -1,0 +1,277 @@
+"""Experiment grids: jobs (task x method x seed x budget) run by a local process pool or by Ray, their results
+appended idempotently to tidy CSV files, so an interrupted grid resumes and a finished job is never rerun."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Iterator, Literal, Sequence
+
+from tqdm.auto import tqdm
+
+from promptpo.run_folder import stable_hash, write_atomic
+
+Method = Literal["promptpo", "ppo", "dqn", "sac", "reference"]
+THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work. `config` is plain data for the method (PromptPOConfig / BaselineConfig fields, or the
+    reference evaluation's episode count); `key` names its results and identifies it across runs."""
+
+    task: str
+    method: Method
+    seed: int
+    config: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def key(self) -> str:
+        return stable_hash([self.task, self.method, self.seed, _identity(self)], 16)
+
+
+@dataclass
+class JobOutput:
+    """What a job produced: rows per tidy table, text files (relative paths), and timings that are *not* results
+    (wall-clock numbers differ between runs, so they never go into the tidy tables)."""
+
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    timing: dict[str, Any] = field(default_factory=dict)
+
+
+def _identity(job: Job) -> dict[str, Any]:
+    if job.method == "promptpo":  # the LLM mode, endpoint and worker count do not change results
+        return _promptpo_config(job).identity()
+    return job.config
+
+
+# ---- executing one job (in a worker process) ----------------------------------------------------------------------
+
+
+def execute(job: Job) -> JobOutput:
+    """Run `job` in this process with one BLAS/torch thread; returns plain data."""
+    os.environ.update(THREAD_ENV)
+    import torch
+
+    torch.set_num_threads(1)
+    started = time.monotonic()
+    if job.method == "promptpo":
+        output = _run_promptpo(job)
+    elif job.method == "reference":
+        output = _run_references(job)
+    else:
+        output = _run_baseline(job)
+    output.timing.update(job=job.key, task=job.task, method=job.method, seed=job.seed,
+                         wall_s=round(time.monotonic() - started, 2))  # fmt: skip
+    return output
+
+
+def _promptpo_config(job: Job):
+    from promptpo.llm import LLMConfig
+    from promptpo.loop import PromptPOConfig
+    from promptpo.sandbox import Limits
+
+    values = dict(job.config)
+    llm = LLMConfig(**values.pop("llm", {}))
+    limits = Limits(**values.pop("limits", {}))
+    return PromptPOConfig(task=job.task, seed=job.seed, llm=llm, limits=limits, **values)
+
+
+def _run_promptpo(job: Job) -> JobOutput:
+    from promptpo.loop import run_promptpo
+
+    config = _promptpo_config(job)
+    result = run_promptpo(config, progress=False)
+    tag = {"job": job.key, "method": "promptpo", "model": config.llm.model, "seed": job.seed}
+    output = JobOutput(tables={"promptpo_rounds": [{**tag, **row} for row in result.rounds]})
+    for which, candidate in (("best", result.best), ("last", result.last)):
+        if candidate is not None and candidate.code:
+            row = next(r for r in result.rounds if r["round"] == candidate.round)
+            header = (f"# PromptPO {which} policy for {job.task} (model {config.llm.model}, seed {job.seed}): round "
+                      f"{candidate.round}, selection score {candidate.score:.6g}, held-out score "
+                      f"{row['heldout_score']:.6g}\n")  # fmt: skip
+            output.files[f"policies/{job.task}__seed{job.seed}__{which}.py"] = header + candidate.code
+    output.timing.update(env_steps=result.rounds[-1]["env_steps"] if result.rounds else 0,
+                         llm_latency_s=result.ledger["latency_s"], endpoint_calls=result.ledger["endpoint_calls"])  # fmt: skip
+    return output
+
+
+def _run_baseline(job: Job) -> JobOutput:
+    from promptpo.baselines import BaselineConfig, train_baseline
+
+    curve = train_baseline(BaselineConfig(algo=job.method, task=job.task, seed=job.seed, **job.config))
+    rows = [{"job": job.key, **{k: v for k, v in row.items() if k != "train_seconds"}} for row in curve.rows]
+    timing = {"env_steps": curve.env_steps, "train_s": round(curve.train_seconds, 2),
+              "eval_s": round(curve.eval_seconds, 2), "steps_per_s": round(curve.steps_per_second, 1)}  # fmt: skip
+    return JobOutput(tables={"learning_curves": rows}, timing=timing)
+
+
+def _run_references(job: Job) -> JobOutput:
+    import numpy as np
+
+    from promptpo.references import exact_optimum, oracle, random_policy
+    from promptpo.rollout import episode_score, evaluate, heldout_seeds
+    from promptpo.tasks import get_task
+
+    task = get_task(job.task)
+    seeds = heldout_seeds(job.config["episodes"])
+    policies = [("random", random_policy(task, job.seed))] + [ref for ref in [oracle(task)] if ref is not None]
+    rows = []
+    for name, factory in policies:
+        scores = [episode_score(episode, task) for episode in evaluate(task, factory, seeds)]
+        rows.append({"job": job.key, "task": task.name, "reference": name, "score": float(np.mean(scores)),
+                     "score_std": float(np.std(scores)), "episodes": len(scores)})  # fmt: skip
+    if (value := exact_optimum(task)) is not None:
+        rows.append({"job": job.key, "task": task.name, "reference": "optimal (exact V*)", "score": value,
+                     "score_std": 0.0, "episodes": 0})  # fmt: skip
+    return JobOutput(tables={"references": rows})
+
+
+# ---- storing results --------------------------------------------------------------------------------------------
+
+
+class ResultStore:
+    """Tidy CSV tables (one row per observation, a `job` column naming the job) plus `jobs.jsonl`, the full config
+    of every job, in one folder. The parent process is the only writer."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def done(self) -> set[str]:
+        return {record["job"] for record in self._jobs()}
+
+    def add(self, job: Job, output: JobOutput) -> None:
+        """Record one finished job: its rows, its files, and last its config line (which marks it done)."""
+        for table, rows in output.tables.items():
+            self._append(self.folder / f"{table}.csv", rows)
+        for relative, text in output.files.items():
+            write_atomic(self.folder / relative, text)
+        record = {"job": job.key, "task": job.task, "method": job.method, "seed": job.seed, "config": _identity(job)}
+        with open(self.folder / "jobs.jsonl", "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, sort_keys=True) + "\n")
+
+    def forget(self, keys: set[str]) -> None:
+        """Drop the results of `keys` (to recompute them)."""
+        self._rewrite(lambda key: key not in keys, order=None)
+
+    def finalize(self, order: Sequence[str]) -> None:
+        """Sort every table by job in grid order (other jobs after, by key), so the files do not depend on which
+        job happened to finish first."""
+        self._rewrite(lambda key: True, order={key: i for i, key in enumerate(order)})
+
+    def _jobs(self) -> list[dict[str, Any]]:
+        path = self.folder / "jobs.jsonl"
+        if not path.exists():
+            return []
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip().endswith("}")]  # a torn last line is ignored
+
+    def _rewrite(self, keep, order: dict[str, int] | None) -> None:
+        def rank(key: str) -> tuple[int, str]:
+            return (order.get(key, len(order)), key) if order is not None else (0, "")
+
+        for path in sorted(self.folder.glob("*.csv")):
+            with open(path, newline="", encoding="utf-8") as handle:
+                reader = csv.DictReader(handle)
+                fields, rows = reader.fieldnames or [], [row for row in reader if keep(row["job"])]
+            rows.sort(key=lambda row: rank(row["job"]))  # stable: rows of one job keep their order
+            self._write(path, fields, rows)
+        done = {record["job"]: record for record in self._jobs() if keep(record["job"])}
+        text = "".join(json.dumps(done[key], sort_keys=True) + "\n" for key in sorted(done, key=rank))
+        write_atomic(self.folder / "jobs.jsonl", text)
+
+    @staticmethod
+    def _append(path: Path, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists()
+        with open(path, "a", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            if new:
+                writer.writeheader()
+            writer.writerows(rows)
+
+    @staticmethod
+    def _write(path: Path, fields: Sequence[str], rows: list[dict[str, Any]]) -> None:
+        tmp = path.with_name(f".{path.name}.tmp")
+        with open(tmp, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(fields))
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+
+
+# ---- running a grid ---------------------------------------------------------------------------------------------
+
+
+def run_grid(
+    jobs: Sequence[Job],
+    results_dir: Path,
+    *,
+    executor: Literal["local", "ray"] = "local",
+    workers: int | None = None,
+    ray_address: str | None = None,
+    recompute: bool = False,
+    timings_path: Path | None = None,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Run every job whose results are not in `results_dir` yet (all of them with `recompute`), then sort the
+    tables. Returns the timings of the jobs run now (also appended to `timings_path`, outside `data/`)."""
+    store = ResultStore(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    if recompute:
+        store.forget({job.key for job in jobs})
+    done = store.done()
+    todo = [job for job in dict.fromkeys(jobs) if job.key not in done]
+    workers = workers or os.cpu_count() or 1
+    timings = []
+    bar = tqdm(total=len(todo), desc=f"{results_dir.name} grid", unit="job", disable=not progress or not todo)
+    runs = _run_ray(todo, ray_address, workers) if executor == "ray" else _run_local(todo, workers)
+    for job, output in runs:
+        store.add(job, output)
+        timings.append(output.timing)
+        if timings_path is not None:
+            timings_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(timings_path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(output.timing) + "\n")
+        bar.set_postfix_str(f"{job.method} {job.task} seed {job.seed}")
+        bar.update()
+    bar.close()
+    store.finalize([job.key for job in jobs])
+    return timings
+
+
+def _run_local(jobs: Sequence[Job], workers: int) -> Iterator[tuple[Job, JobOutput]]:
+    if not jobs:
+        return
+    # spawn: each worker starts clean (no threads or state inherited from a notebook kernel)
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn")) as pool:
+        pending = {pool.submit(execute, job): job for job in jobs}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield pending.pop(future), future.result()
+
+
+def _run_ray(jobs: Sequence[Job], address: str | None, workers: int) -> Iterator[tuple[Job, JobOutput]]:
+    import ray
+
+    if not jobs:
+        return
+    if not ray.is_initialized():
+        ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
+                 log_to_driver=False, runtime_env={"env_vars": THREAD_ENV})  # fmt: skip
+    remote_execute = ray.remote(num_cpus=1, max_retries=0)(execute)
+    pending = {remote_execute.remote(job): job for job in jobs}
+    while pending:
+        finished, _ = ray.wait(list(pending), num_returns=1)
+        for ref in finished:
+            yield pending.pop(ref), ray.get(ref)

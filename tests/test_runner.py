@@ -1,0 +1,117 @@
+"""The experiment runner: idempotent tidy results, identical results from the local pool and Ray, resumable grids."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from promptpo.experiments import grid
+from promptpo.runner import Job, ResultStore, run_grid
+
+TASK = "noise_world_board_0"
+JOBS = [
+    Job(TASK, "reference", 0, {"episodes": 5}),
+    Job(TASK, "ppo", 0, {"total_steps": 1024, "eval_every": 512, "eval_episodes": 2}),
+    Job(TASK, "ppo", 1, {"total_steps": 1024, "eval_every": 512, "eval_episodes": 2}),
+    Job(TASK, "dqn", 0, {"total_steps": 400, "eval_every": 200, "eval_episodes": 2}),
+]
+
+
+def tables(folder) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def local_results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("local")
+    timings = run_grid(JOBS, folder, workers=2, progress=False)
+    return folder, timings
+
+
+def test_grid_writes_tidy_tables_with_every_config(local_results):
+    folder, timings = local_results
+    curves = pd.read_csv(folder / "learning_curves.csv")
+    assert set(curves["algo"]) == {"ppo", "dqn"} and list(curves.query("algo == 'ppo' and seed == 0")["env_steps"]) == [0, 512, 1024]
+    references = pd.read_csv(folder / "references.csv")
+    assert list(references["reference"]) == ["random", "optimal (DP)", "optimal (exact V*)"]
+    assert references.iloc[2]["score"] == pytest.approx(34.914, abs=1e-3)
+    records = [json.loads(line) for line in (folder / "jobs.jsonl").read_text().splitlines()]
+    assert [r["job"] for r in records] == [job.key for job in JOBS]  # sorted in grid order, whatever finished first
+    assert records[1]["config"] == JOBS[1].config
+    assert "train_seconds" not in curves.columns  # wall-clock numbers are timings, not results
+    assert {t["job"] for t in timings} == {job.key for job in JOBS} and all(t["wall_s"] > 0 for t in timings)
+
+
+def test_rerunning_a_finished_grid_runs_nothing_and_changes_nothing(local_results):
+    folder, _ = local_results
+    before = tables(folder)
+    assert run_grid(JOBS, folder, progress=False) == []
+    assert tables(folder) == before
+
+
+def test_recompute_reproduces_results_byte_for_byte(local_results, tmp_path):
+    folder, _ = local_results
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name, data in tables(folder).items():
+        (copy / name).write_bytes(data)
+    timings = run_grid(JOBS, copy, workers=2, recompute=True, progress=False)
+    assert len(timings) == len(JOBS) and tables(copy) == tables(folder)
+
+
+def test_ray_executor_gives_exactly_the_local_results(local_results, tmp_path):
+    ray = pytest.importorskip("ray")
+    folder, _ = local_results
+    try:
+        run_grid(JOBS, tmp_path, executor="ray", workers=2, progress=False)
+    finally:
+        ray.shutdown()
+    assert tables(tmp_path) == tables(folder)
+
+
+def test_killed_grid_resumes_without_redoing_finished_jobs(tmp_path):
+    jobs = [Job(TASK, "reference", 0, {"episodes": 5})] + [
+        Job(TASK, "ppo", seed, {"total_steps": 2048, "eval_every": 1024, "eval_episodes": 2}) for seed in range(3)
+    ]
+    script = (
+        "import sys, pickle; from pathlib import Path; from promptpo.runner import run_grid;"
+        "run_grid(pickle.loads(bytes.fromhex(sys.argv[1])), Path(sys.argv[2]), workers=1, progress=False)"
+    )
+    import pickle
+
+    process = subprocess.Popen([sys.executable, "-c", script, pickle.dumps(jobs).hex(), str(tmp_path)])
+    deadline = time.monotonic() + 120
+    while len(ResultStore(tmp_path).done()) < 2 and time.monotonic() < deadline:
+        assert process.poll() is None, "the grid finished before it could be killed"
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    finished = ResultStore(tmp_path).done()
+    assert 2 <= len(finished) < len(jobs)
+    timings = run_grid(jobs, tmp_path, workers=1, progress=False)
+    assert {t["job"] for t in timings} == {job.key for job in jobs} - finished
+    assert ResultStore(tmp_path).done() == {job.key for job in jobs}
+    curves = pd.read_csv(tmp_path / "learning_curves.csv")
+    assert sorted(set(curves["seed"])) == [0, 1, 2] and len(curves) == 9  # no duplicated rows from the killed run
+
+
+def test_profiles_build_grids_and_notebook_parameters_override_them():
+    jobs = grid("hard_exploration", "default")
+    methods = {job.method for job in jobs}
+    assert methods == {"reference", "promptpo", "ppo", "dqn"}
+    assert all(job.task.startswith("noise_world") for job in jobs if job.method == "dqn")  # DQN: Discrete only
+    overridden = grid("hard_exploration", "default", tasks=["noise_world_board_1"], rounds=3, model="gpt-4o",
+                      llm_mode="record", seeds=[4, 5])  # fmt: skip
+    promptpo = [job for job in overridden if job.method == "promptpo"]
+    assert [job.seed for job in promptpo] == [4, 5] and promptpo[0].config["rounds"] == 3
+    assert promptpo[0].config["llm"]["model"] == "gpt-4o"
+    # The LLM mode and endpoint do not change results, so they do not change the job's identity.
+    same = grid("hard_exploration", "default", tasks=["noise_world_board_1"], rounds=3, model="gpt-4o", seeds=[4, 5])
+    assert [j.key for j in same if j.method == "promptpo"] == [j.key for j in promptpo]
+    with pytest.raises(KeyError, match="available"):
+        grid("hard_exploration", "no-such-profile")
