@@ -77,6 +77,44 @@ def _run(argv: list[str]) -> None:
     print(f"LLM: {json.dumps(result.ledger)}")
 
 
+def _grid(argv: list[str]) -> None:
+    from promptpo.experiments import grid, results_dir
+    from promptpo.runner import run_grid
+
+    parser = argparse.ArgumentParser(
+        prog="promptpo grid",
+        description="Run a notebook's experiment grid (data/profiles/<family>.yml) without the notebook, locally or "
+        "on Ray. Finished jobs are skipped; results go to data/<family>/<profile>/. Example, re-recording the "
+        "PromptPO transcripts of the default profile: promptpo grid hard_exploration --methods promptpo "
+        "--llm-mode record",
+    )
+    parser.add_argument("family")
+    parser.add_argument("--profile", default="default")
+    parser.add_argument("--methods", nargs="+", default=["reference", "promptpo", "ppo", "dqn", "sac"])
+    parser.add_argument("--tasks", nargs="+", default=None)
+    parser.add_argument("--seeds", nargs="+", type=int, default=None, help="PromptPO run seeds")
+    for name, kind in (("model", str), ("base_url", str), ("rounds", int), ("n_gens", int), ("episodes", int)):
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None)
+    parser.add_argument("--llm-mode", choices=["replay", "record", "live"], default=None)
+    parser.add_argument("--executor", choices=["local", "ray"], default="local")
+    parser.add_argument("--ray-address", default=None, help="a Ray cluster (default: start a local Ray instance)")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--recompute", action="store_true", help="rerun finished jobs too")
+    parser.add_argument("--results-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    jobs = grid(
+        args.family, args.profile, tasks=args.tasks, model=args.model, base_url=args.base_url,
+        llm_mode=args.llm_mode, rounds=args.rounds, n_gens=args.n_gens, episodes=args.episodes, seeds=args.seeds,
+        methods=tuple(args.methods),
+    )  # fmt: skip
+    folder = args.results_dir or results_dir(args.family, args.profile)
+    timings = run_grid(jobs, folder, executor=args.executor, workers=args.workers, ray_address=args.ray_address,
+                       recompute=args.recompute, timings_path=RUNS_DIR / "timings.jsonl")  # fmt: skip
+    for timing in timings:
+        print(json.dumps(timing))
+    print(f"{len(jobs)} jobs in the grid, {len(timings)} run now; results in {folder}")
+
+
 def _serve(argv: list[str]) -> None:
     from promptpo.llm import local_server
 
@@ -91,6 +129,7 @@ def _reproduce(argv: list[str]) -> None:
 
 COMMANDS = {
     "run": (_run, "run PromptPO on one task (see `promptpo run --help`)"),
+    "grid": (_grid, "run a notebook's experiment grid, locally or on Ray (see `promptpo grid --help`)"),
     "reproduce": (_reproduce, "regenerate every result: execute all notebooks with papermill, offline"),
     "serve": (_serve, "run the local llama.cpp OpenAI-compatible server (see `promptpo serve --help`)"),
 }

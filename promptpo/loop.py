@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from promptpo.evaluation import score, screen
 from promptpo.llm import LLM, CallTag, ChatReply, LLMConfig

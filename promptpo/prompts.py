@@ -45,8 +45,7 @@ class Prompts:
         reward = task.reward_source()
         reward_block = f"```python\n{reward.rstrip()}\n```" if task.reward_function is not None else reward
         objective = (
-            "maximises the chance of success (an episode succeeds if the success rule holds at any step; the "
-            "reward is shaped to lead there)"
+            "succeeds in as many episodes as possible (an episode succeeds if the success rule holds after any step)"
             if task.score == "success"
             else "maximises the expected total reward"
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Iterator, Literal, Sequence
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from promptpo.run_folder import stable_hash, write_atomic
 
@@ -153,13 +154,32 @@ class ResultStore:
             self._append(self.folder / f"{table}.csv", rows)
         for relative, text in output.files.items():
             write_atomic(self.folder / relative, text)
-        record = {"job": job.key, "task": job.task, "method": job.method, "seed": job.seed, "config": _identity(job)}
-        with open(self.folder / "jobs.jsonl", "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, sort_keys=True) + "\n")
+        record = {"job": job.key, "task": job.task, "method": job.method, "seed": job.seed, "config": _identity(job),
+                  "files": sorted(output.files)}  # fmt: skip
+        self._append_record(record)
 
     def forget(self, keys: set[str]) -> None:
-        """Drop the results of `keys` (to recompute them)."""
+        """Drop the results of `keys`: their rows, files and records."""
+        for record in self._jobs():
+            if record["job"] in keys:
+                for relative in record.get("files", []):
+                    (self.folder / relative).unlink(missing_ok=True)
         self._rewrite(lambda key: key not in keys, order=None)
+
+    def merge(self, other: ResultStore) -> None:
+        """Add every result of `other` (rows, files, records) to this store."""
+        for path in sorted(other.folder.glob("*.csv")):
+            with open(path, newline="", encoding="utf-8") as handle:
+                self._append(self.folder / path.name, list(csv.DictReader(handle)))
+        for record in other._jobs():
+            for relative in record.get("files", []):
+                write_atomic(self.folder / relative, (other.folder / relative).read_text(encoding="utf-8"))
+            self._append_record(record)
+
+    def _append_record(self, record: dict[str, Any]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / "jobs.jsonl", "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, sort_keys=True) + "\n")
 
     def finalize(self, order: Sequence[str]) -> None:
         """Sort every table by job in grid order (other jobs after, by key), so the files do not depend on which
@@ -223,12 +243,23 @@ def run_grid(
     timings_path: Path | None = None,
     progress: bool = True,
 ) -> list[dict[str, Any]]:
-    """Run every job whose results are not in `results_dir` yet (all of them with `recompute`), then sort the
-    tables. Returns the timings of the jobs run now (also appended to `timings_path`, outside `data/`)."""
+    """Run every job whose results are not in `results_dir` yet, then sort the tables. Returns the timings of the
+    jobs run now (also appended to `timings_path`, outside `data/`).
+
+    `recompute` reruns every job of the grid into a staging folder (`<results_dir>/.recompute`, itself resumable)
+    and only when all are done replaces their old results: an interrupted recomputation loses nothing.
+    """
     store = ResultStore(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     if recompute:
+        staging = results_dir / ".recompute"
+        timings = run_grid(jobs, staging, executor=executor, workers=workers, ray_address=ray_address,
+                           timings_path=timings_path, progress=progress)  # fmt: skip
         store.forget({job.key for job in jobs})
+        store.merge(ResultStore(staging))
+        store.finalize([job.key for job in jobs])
+        shutil.rmtree(staging)
+        return timings
     done = store.done()
     todo = [job for job in dict.fromkeys(jobs) if job.key not in done]
     workers = workers or os.cpu_count() or 1

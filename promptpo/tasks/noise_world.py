@@ -113,8 +113,7 @@ class NoiseWorldTask(Task):
         vector_length = 4 + layout.n**2 + (2 if layout.milestones else 0)
         self.extra_context = (
             f"This board is {layout.n} x {layout.n} (n = {layout.n}); the raw observation vector has "
-            f"{vector_length} entries. Maximise the expected total reward of an episode of at most "
-            f"{self.horizon} steps."
+            f"{vector_length} entries."
         )
 
     def make_env(self) -> NoiseWorldEnv:

@@ -218,7 +218,7 @@ def _termination_text(continuing: bool, horizon: int) -> str:
         ending = "The episode terminates at the first step that ends with the success rule true (reward 1.0)."
     return (
         f"{ending} Otherwise the episode is truncated after {horizon} steps. The episode counts as a success if "
-        f"the success rule below held after any step:\n\n{source_of(maze_goal_reached)}"
+        f"the success rule below held after any step:\n```python\n{source_of(maze_goal_reached).rstrip()}\n```"
     )
 
 

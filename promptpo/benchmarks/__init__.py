@@ -1,0 +1,1 @@
+"""Benchmark scripts (not timed tests): run with `python -m promptpo.benchmarks.<name>`."""
