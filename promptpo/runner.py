@@ -266,7 +266,12 @@ def run_grid(
     timings = []
     bar = tqdm(total=len(todo), desc=f"{results_dir.name} grid", unit="job", disable=not progress or not todo)
     runs = _run_ray(todo, ray_address, workers) if executor == "ray" else _run_local(todo, workers)
+    errors = []
     for job, output in runs:
+        if isinstance(output, BaseException):  # one failed job must not cost the others: record, go on, report
+            errors.append(f"{job.method} on {job.task} (seed {job.seed}, job {job.key}): {output!r}")
+            bar.update()
+            continue
         store.add(job, output)
         timings.append(output.timing)
         if timings_path is not None:
@@ -277,10 +282,20 @@ def run_grid(
         bar.update()
     bar.close()
     store.finalize([job.key for job in jobs])
+    if errors:
+        raise GridError(f"{len(errors)} of {len(todo)} jobs failed (the others' results are stored; rerun to retry "
+                        "only the failed ones):\n" + "\n".join(errors))  # fmt: skip
     return timings
 
 
-def _run_local(jobs: Sequence[Job], workers: int) -> Iterator[tuple[Job, JobOutput]]:
+class GridError(RuntimeError):
+    """Some jobs of a grid raised; the message lists them. Finished jobs' results are stored."""
+
+
+Outcome = Iterator[tuple[Job, "JobOutput | BaseException"]]
+
+
+def _run_local(jobs: Sequence[Job], workers: int) -> Outcome:
     if not jobs:
         return
     # spawn: each worker starts clean (no threads or state inherited from a notebook kernel)
@@ -289,10 +304,12 @@ def _run_local(jobs: Sequence[Job], workers: int) -> Iterator[tuple[Job, JobOutp
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                yield pending.pop(future), future.result()
+                job = pending.pop(future)
+                error = future.exception()
+                yield job, error if error is not None else future.result()
 
 
-def _run_ray(jobs: Sequence[Job], address: str | None, workers: int) -> Iterator[tuple[Job, JobOutput]]:
+def _run_ray(jobs: Sequence[Job], address: str | None, workers: int) -> Outcome:
     import ray
 
     if not jobs:
@@ -305,4 +322,8 @@ def _run_ray(jobs: Sequence[Job], address: str | None, workers: int) -> Iterator
     while pending:
         finished, _ = ray.wait(list(pending), num_returns=1)
         for ref in finished:
-            yield pending.pop(ref), ray.get(ref)
+            job = pending.pop(ref)
+            try:
+                yield job, ray.get(ref)
+            except ray.exceptions.RayError as error:
+                yield job, error

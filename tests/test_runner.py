@@ -115,3 +115,13 @@ def test_profiles_build_grids_and_notebook_parameters_override_them():
     assert [j.key for j in same if j.method == "promptpo"] == [j.key for j in promptpo]
     with pytest.raises(KeyError, match="available"):
         grid("hard_exploration", "no-such-profile")
+
+
+def test_a_failing_job_is_reported_and_does_not_cost_the_others(tmp_path):
+    from promptpo.runner import GridError
+
+    good = Job(TASK, "reference", 0, {"episodes": 3})
+    broken = Job(TASK, "sac", 0, {"total_steps": 100, "eval_every": 50})  # SAC cannot act in a Discrete space
+    with pytest.raises(GridError, match=r"(?s)1 of 2 jobs failed.*sac on noise_world_board_0.*Discrete"):
+        run_grid([good, broken], tmp_path, workers=2, progress=False)
+    assert ResultStore(tmp_path).done() == {good.key}
