@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -90,9 +89,11 @@ class ChatModel(Protocol):
 
     ledger: Any
 
-    def chat(self, messages: Messages, *, tag: CallTag, sample_index: int = 0) -> ChatReply: ...
+    def chat(self, messages: Messages, *, tag: CallTag) -> ChatReply: ...
 
     def sample(self, messages: Messages, n: int, *, tag: CallTag) -> list[ChatReply]: ...
+
+    def chat_many(self, calls: list[tuple[Messages, CallTag]]) -> list[ChatReply]: ...
 
 
 def run_promptpo(
@@ -154,20 +155,21 @@ def run_promptpo(
                 current = _evaluate_replies(evaluate, replies, task, seeds, feedback_code, round_index, attempt=0)
 
                 # 3. Crashed candidates go back to the LLM with their failure record, up to max_repairs times.
+                superseded: list[Candidate] = []
                 for attempt in range(1, config.max_repairs + 1):
                     broken = [c for c in current if c.result.failure is not None]
                     if not broken:
                         break
-                    repair_replies = _chat_each(
-                        llm,
-                        [prompts.repair(c.code, c.result.failure) for c in broken],
-                        [CallTag(task.name, round_index, "repair", sample=c.sample, attempt=attempt) for c in broken],
-                    )
+                    repair_replies = llm.chat_many([
+                        (prompts.repair(c.code, c.result.failure), CallTag(task.name, round_index, "repair",
+                                                                            sample=c.sample, attempt=attempt))
+                        for c in broken
+                    ])  # fmt: skip
                     fixed = _evaluate_replies(evaluate, repair_replies, task, seeds, feedback_code, round_index,
                                               attempt, samples=[c.sample for c in broken])  # fmt: skip
-                    candidates += broken
+                    superseded += broken
                     current = [fixed.pop(0) if c.result.failure is not None else c for c in current]
-                candidates += current
+                candidates += superseded + current
 
                 # 4. The winner: best selection score (ties: lowest sample); re-scored on held-out seeds.
                 scored = [c for c in current if c.score is not None]
@@ -182,7 +184,7 @@ def run_promptpo(
                 earlier = [r["best_heldout_so_far"] for r in table[-1:]] + [row["heldout_score"]]
                 row["best_heldout_so_far"] = max((v for v in earlier if v is not None), default=None)
                 table.append(row)
-                for candidate in current:
+                for candidate in superseded + current:
                     folder.write_candidate(candidate.name, candidate.code, _candidate_record(candidate))
                 folder.write_table("rounds.csv", table)
                 bar.set_postfix(best=table[-1]["best_heldout_so_far"], steps=env_steps)
@@ -206,14 +208,6 @@ def run_promptpo(
 
 
 # ---- plumbing of the loop ---------------------------------------------------------------------------------------
-
-
-def _chat_each(llm: ChatModel, messages: list[Messages], tags: list[CallTag]) -> list[ChatReply]:
-    """One completion per (messages, tag), requested concurrently, returned in order."""
-    workers = max(1, min(len(messages), getattr(getattr(llm, "config", None), "concurrency", 1)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda pair: llm.chat(pair[0], tag=pair[1], sample_index=pair[1].sample),
-                             zip(messages, tags)))  # fmt: skip
 
 
 def _evaluate_replies(evaluate, replies, task, seeds, feedback_code, round_index, attempt, samples=None):
@@ -251,7 +245,7 @@ def _round_row(task, round_index, current, winner, heldout, env_steps, ledger) -
         "selection_score": winner.score if winner else None,
         "heldout_score": heldout_score,
         "heldout_success_rate": (sum(e.success for e in heldout.episodes) / len(heldout.episodes))
-        if heldout is not None and heldout.episodes else None,
+        if heldout is not None and heldout.episodes and task.score == "success" else None,
         "env_steps": env_steps,
         "llm_calls": usage["calls"],
         "prompt_tokens": usage["prompt_tokens"],

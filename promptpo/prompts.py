@@ -44,15 +44,15 @@ class Prompts:
         cls = task.policy_class_name
         reward = task.reward_source()
         reward_block = f"```python\n{reward.rstrip()}\n```" if task.reward_function is not None else reward
-        objective = (
-            "succeeds in as many episodes as possible (an episode succeeds if the success rule holds after any step)"
+        goal = (
+            f"succeeds in as many episodes as possible: an episode lasts at most {task.horizon} steps and succeeds "
+            "if the success rule holds after any of them."
             if task.score == "success"
-            else "maximises the expected total reward"
+            else f"maximises the expected total reward of an episode of at most {task.horizon} steps."
         )
         sections = [
-            f"# Task: {task.name}\nWrite a Python policy for this environment that {objective} of an episode of "
-            f"at most {task.horizon} steps. You are not told the environment's dynamics; reason from the "
-            f"descriptions below and from the rollout feedback you will get.",
+            f"# Task: {task.name}\nWrite a Python policy for this environment that {goal} You are not told the "
+            f"environment's dynamics; reason from the descriptions below and from the rollout feedback you will get.",
             f"## Observation\nEach step, `{cls}.act(obs)` receives `obs`, an instance of this class:\n"
             f"```python\n{task.observation_source().rstrip()}\n```",
             f"## Action\n{task.action_description(space)}",

@@ -237,3 +237,19 @@ def family_summary(results: Results, tasks: list[str]) -> str:
             + (f": {', '.join(near)}." if near else ".")
         )
     return "\n".join(lines)
+
+
+def final_scores(results: Results) -> pd.DataFrame:
+    """Per task: each method's final held-out score (RL: last evaluation point, mean over seeds; PromptPO: best
+    held-out score of a round winner, mean over seeds) next to the references."""
+    table: dict[str, dict[str, float]] = {}
+    for (task, algo), frame in results.curves.groupby(["task", "algo"], sort=False):
+        table.setdefault(task, {})[algo.upper()] = frame[frame["env_steps"] == frame["env_steps"].max()]["score"].mean()
+    for task, frame in results.rounds.groupby("task", sort=False):
+        best = frame.groupby("seed")["best_heldout_so_far"].last()
+        table.setdefault(task, {})["PromptPO"] = best.mean() if best.notna().any() else np.nan
+    for row in results.references.itertuples():
+        table.setdefault(row.task, {})[row.reference] = row.score
+    frame = pd.DataFrame.from_dict(table, orient="index")
+    order = [c for c in ("PromptPO", "PPO", "DQN", "SAC") if c in frame.columns]
+    return frame[order + [c for c in frame.columns if c not in order]]

@@ -1,4 +1,9 @@
-"""Regenerate every result: execute each notebook headlessly with papermill, offline, from committed transcripts."""
+"""Regenerate every result: execute each notebook headlessly with papermill, offline, from committed transcripts.
+
+Each notebook runs with `recompute=True`: every job of its default profile is rerun (PromptPO replayed from
+data/transcripts, RL trained, references evaluated) and data/ and figures/ are rewritten; the notebook is saved with
+its new outputs.
+"""
 
 from __future__ import annotations
 
@@ -41,10 +46,16 @@ def execute(path: Path, parameters: dict[str, Any] | None = None) -> float:
 
 
 def strip_volatile_metadata(path: Path) -> None:
+    """Remove papermill's timestamps, paths and injected-parameters cell from an executed notebook.
+
+    The injected cell only switched `recompute` (and any -p overrides) for this execution; without it the committed
+    notebook re-executes with its own defaults, which read the regenerated data (what nbval checks).
+    """
     notebook = nbformat.read(path, as_version=4)
     papermill_meta = notebook.metadata.get("papermill", {})
-    for key in _VOLATILE_NOTEBOOK_KEYS:
+    for key in (*_VOLATILE_NOTEBOOK_KEYS, "parameters"):
         papermill_meta.pop(key, None)
+    notebook.cells = [cell for cell in notebook.cells if "injected-parameters" not in cell.metadata.get("tags", [])]
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         for key in _VOLATILE_CELL_KEYS:
@@ -68,12 +79,16 @@ def main(argv: list[str] | None = None) -> None:
         "-p", "--parameter", action="append", type=_parse_parameter, default=[], metavar="NAME=VALUE",
         help="override a notebook parameter (YAML value), e.g. -p rounds=2 -p llm_mode=record",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-recompute", action="store_true",
+        help="only re-execute the notebooks on the results already in data/ (default: rerun every job)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     selected = notebooks(args.notebooks)
     if not selected:
         print(f"no notebooks in {NOTEBOOKS_DIR}: nothing to regenerate")
         return
-    parameters = dict(args.parameter)
+    parameters = {"recompute": not args.no_recompute, **dict(args.parameter)}
     for path in selected:
         print(f"executing {path.relative_to(NOTEBOOKS_DIR.parent)} {parameters or ''}", flush=True)
         seconds = execute(path, parameters)

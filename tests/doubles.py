@@ -114,16 +114,19 @@ class CannedLLM:
         self.calls = []
         self.ledger = Ledger(model="canned")
 
-    def chat(self, messages, *, tag, sample_index=0):
+    def chat(self, messages, *, tag):
         from promptpo.llm import ChatReply, ChatRequest, Transcript
 
         text = self.script(tag, messages)
         self.calls.append((tag, list(messages)))
-        request = ChatRequest("canned", tuple(messages), 1.0, 100, None, sample_index)
+        request = ChatRequest("canned", tuple(messages), 1.0, 100, None, 0)
         self.ledger.add(Transcript("k", tag, request, text, "stop", 10, 5, 0.0, "t"), from_endpoint=True)
         return ChatReply(text, "stop", 10, 5, True)
+
+    def chat_many(self, calls):
+        return [self.chat(messages, tag=tag) for messages, tag in calls]
 
     def sample(self, messages, n, *, tag):
         from dataclasses import replace
 
-        return [self.chat(messages, tag=replace(tag, sample=i), sample_index=i) for i in range(n)]
+        return [self.chat(messages, tag=replace(tag, sample=i)) for i in range(n)]

@@ -98,7 +98,7 @@ def test_record_then_replay_gives_identical_replies_without_any_socket(tmp_path,
 def test_replay_miss_names_task_round_sample_and_how_to_record(tmp_path, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", lambda *a: pytest.fail("replay opened a socket"))
     with LLM(config(tmp_path)) as llm, pytest.raises(TranscriptMissing) as error:
-        llm.chat(MESSAGES, tag=TAG, sample_index=3)
+        llm.chat(MESSAGES, tag=TAG)
     message = str(error.value)
     for needle in ("noise_world_board_1", "round 2", "sample 3", "--llm-mode record", "test-model"):
         assert needle in message
@@ -126,6 +126,22 @@ def test_run_folder_checkpoint_lets_a_live_run_resume_without_new_calls(tmp_path
     assert len(TranscriptStore(run_dir / "llm")) == 2
 
 
+def test_asking_the_same_prompt_again_draws_a_new_sample_and_resumes_identically(tmp_path):
+    with FaultyOpenAIServer() as server:
+        cfg = config(tmp_path, llm_mode="record", base_url=server.base_url)
+        with LLM(cfg) as llm:
+            first = llm.sample(MESSAGES, 2, tag=TAG)
+            again = llm.sample(MESSAGES, 2, tag=TAG)  # e.g. a round without a winner repeats its prompt
+            repair = llm.chat_many([(MESSAGES, TAG), ([("user", "fix this")], TAG)])
+        seeds = [request["body"]["seed"] for request in server.requests]
+        assert sorted(seeds) == [0, 0, 1, 2, 3, 4] and len({r.text for r in first + again + repair[:1]}) == 5
+        with LLM(cfg) as llm:  # the same sequence of calls finds every reply in the store
+            resumed = llm.sample(MESSAGES, 2, tag=TAG) + llm.sample(MESSAGES, 2, tag=TAG)
+            resumed += llm.chat_many([(MESSAGES, TAG), ([("user", "fix this")], TAG)])
+        assert len(server.requests) == 6
+    assert [r.text for r in resumed] == [r.text for r in first + again + repair]
+
+
 def test_api_key_is_written_nowhere(tmp_path, monkeypatch):
     secret = "sk-test-DO-NOT-LEAK-0123456789abcdef"
     monkeypatch.setenv("PROMPTPO_TEST_KEY", secret)
@@ -143,9 +159,12 @@ def test_api_key_is_written_nowhere(tmp_path, monkeypatch):
 
 def test_ledger_counts_tokens_calls_and_cost(tmp_path):
     with FaultyOpenAIServer() as server:
-        with LLM(config(tmp_path, llm_mode="record", base_url=server.base_url, model="gpt-4o-mini")) as llm:
+        cfg = config(tmp_path, llm_mode="record", base_url=server.base_url, model="gpt-4o-mini")
+        with LLM(cfg) as llm:
             llm.sample(MESSAGES, 2, tag=TAG)
-            llm.chat(MESSAGES, tag=TAG, sample_index=0)  # served from the store
+        with LLM(cfg) as llm:  # a resumed session: its first call is answered by the store
+            llm.chat(MESSAGES, tag=TAG)
+            llm.sample([("user", "other prompt")], 2, tag=TAG)
             summary = llm.ledger.summary()
     assert summary["calls"] == 3 and summary["endpoint_calls"] == 2
     assert summary["prompt_tokens"] == 33 and summary["completion_tokens"] == 21

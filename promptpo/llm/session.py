@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -86,37 +87,41 @@ class LLM:
         self._endpoint: EndpointClient | None = None
         self._server: LocalServer | None = None
         self._endpoint_lock = threading.Lock()
+        self._draws: Counter[tuple[tuple[str, str], ...]] = Counter()  # prompt -> draws requested so far
 
     # ---- public API ----------------------------------------------------------------------------------------
 
-    def chat(self, messages: Messages, *, tag: CallTag, sample_index: int = 0) -> ChatReply:
-        """One completion of `messages`; `sample_index` distinguishes independent samples of the same prompt."""
-        cfg = self.config
-        request = ChatRequest(
-            model=cfg.model,
-            messages=tuple((role, content) for role, content in messages),
-            temperature=cfg.temperature,
-            max_tokens=cfg.max_tokens,
-            seed=None if cfg.sampling_seed is None else cfg.sampling_seed + sample_index,
-            sample_index=sample_index,
-        )
-        transcript, from_endpoint = self._lookup_or_call(request, tag)
-        self.ledger.add(transcript, from_endpoint=from_endpoint)
-        return ChatReply(
-            transcript.reply,
-            transcript.finish_reason,
-            transcript.prompt_tokens,
-            transcript.completion_tokens,
-            from_endpoint,
-        )
+    def chat(self, messages: Messages, *, tag: CallTag) -> ChatReply:
+        """One completion of `messages`."""
+        return self.chat_many([(messages, tag)])[0]
 
     def sample(self, messages: Messages, n: int, *, tag: CallTag) -> list[ChatReply]:
-        """`n` independent samples of one prompt, in sample order (requested concurrently)."""
-        tags = [replace(tag, sample=i) for i in range(n)]
-        if n <= 1 or self.config.concurrency <= 1:
-            return [self.chat(messages, tag=t, sample_index=t.sample) for t in tags]
-        with ThreadPoolExecutor(max_workers=min(n, self.config.concurrency)) as pool:
-            return list(pool.map(lambda t: self.chat(messages, tag=t, sample_index=t.sample), tags))
+        """`n` independent samples of one prompt, in sample order."""
+        return self.chat_many([(messages, replace(tag, sample=i)) for i in range(n)])
+
+    def chat_many(self, calls: Sequence[tuple[Messages, CallTag]]) -> list[ChatReply]:
+        """One completion per (messages, tag), requested concurrently (up to `concurrency`), returned in order.
+
+        Every request carries its draw number: the k-th time this session asks for the same messages is draw k
+        (sample index k, seed sampling_seed + k). So asking twice for the same prompt (two rounds without a winner
+        send identical prompts) gives two independent samples, not the same reply twice. Draw numbers are assigned
+        here, in call order, before any request is sent: the same sequence of calls always makes the same requests,
+        which is what lets a resumed run find its earlier replies.
+        """
+        cfg = self.config
+        requests = []
+        with self._endpoint_lock:
+            for messages, _ in calls:
+                frozen = tuple((role, content) for role, content in messages)
+                index = self._draws[frozen]
+                self._draws[frozen] += 1
+                seed = None if cfg.sampling_seed is None else cfg.sampling_seed + index
+                requests.append(ChatRequest(cfg.model, frozen, cfg.temperature, cfg.max_tokens, seed, index))
+        pairs = [(request, tag) for request, (_, tag) in zip(requests, calls)]
+        if len(pairs) <= 1 or cfg.concurrency <= 1:
+            return [self._complete(request, tag) for request, tag in pairs]
+        with ThreadPoolExecutor(max_workers=min(len(pairs), cfg.concurrency)) as pool:
+            return list(pool.map(lambda pair: self._complete(*pair), pairs))
 
     def close(self) -> None:
         if self._endpoint is not None:
@@ -133,6 +138,14 @@ class LLM:
         self.close()
 
     # ---- plumbing -----------------------------------------------------------------------------------------
+
+    def _complete(self, request: ChatRequest, tag: CallTag) -> ChatReply:
+        transcript, from_endpoint = self._lookup_or_call(request, tag)
+        self.ledger.add(transcript, from_endpoint=from_endpoint)
+        return ChatReply(
+            transcript.reply, transcript.finish_reason, transcript.prompt_tokens, transcript.completion_tokens,
+            from_endpoint,
+        )  # fmt: skip
 
     def _lookup_or_call(self, request: ChatRequest, tag: CallTag) -> tuple[Transcript, bool]:
         if self._run is not None and (hit := self._run.get(request, tag)) is not None:

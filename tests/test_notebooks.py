@@ -1,0 +1,65 @@
+"""End to end through the notebooks: each runs headlessly under papermill with its smoke profile (PromptPO replayed
+from the committed transcripts, tiny RL budgets) into a scratch folder; parameters match the config's names."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from promptpo.llm import LLMConfig
+from promptpo.loop import PromptPOConfig
+from promptpo.paths import NOTEBOOKS_DIR
+
+NOTEBOOKS = ["hard_exploration", "metaworld", "mujoco"]
+EXPECTED_FIGURES = {
+    "hard_exploration": ["hard_exploration_score_vs_steps.png", "hard_exploration_final_scores.png"],
+    "metaworld": ["metaworld_score_vs_steps.png", "metaworld_final_scores.png"],
+    "mujoco": ["mujoco_score_vs_steps.png"],
+}
+
+
+def parameters_cell(name: str) -> dict[str, object]:
+    notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    [cell] = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    tree = ast.parse(cell.source)
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)}
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_parameters_use_the_config_names_and_defaults(name):
+    parameters = parameters_cell(name)
+    config_fields = {f.name for f in dataclasses.fields(PromptPOConfig)} | {f.name for f in dataclasses.fields(LLMConfig)}
+    for shared in ("tasks", "model", "base_url", "llm_mode", "rounds", "n_gens", "episodes", "seeds", "profile"):
+        assert shared in parameters, shared
+    for config_name in ("model", "base_url", "llm_mode", "rounds", "n_gens", "episodes"):
+        assert config_name in config_fields
+    assert parameters["llm_mode"] == LLMConfig().llm_mode == "replay"
+    assert parameters["profile"] == "default" and parameters["recompute"] is False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_its_smoke_profile_end_to_end(name, tmp_path):
+    output = tmp_path / f"{name}.ipynb"
+    results, figures = tmp_path / "results", tmp_path / "figures"
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(output), kernel_name="python3", cwd=str(NOTEBOOKS_DIR),
+        parameters={"profile": "smoke", "results_root": str(results), "figures_root": str(figures)},
+        progress_bar=False,
+    )  # fmt: skip
+    rounds = pd.read_csv(results / "promptpo_rounds.csv")
+    assert list(rounds["round"]) == [1, 2] * len(set(rounds["task"]))  # replayed from the committed transcripts
+    assert rounds["llm_calls"].iloc[-1] > 0 and (rounds["env_steps"] > 0).all()
+    curves = pd.read_csv(results / "learning_curves.csv")
+    assert set(curves["algo"]) >= {"ppo"} and (curves.groupby(["algo", "seed"])["env_steps"].min() == 0).all()
+    assert len(pd.read_csv(results / "references.csv")) >= 1
+    for figure in EXPECTED_FIGURES[name]:
+        assert (figures / figure).stat().st_size > 10_000
+    executed = nbformat.read(output, as_version=4)
+    summary = next(cell for cell in executed.cells if "family_summary" in cell.source)
+    assert "PromptPO with gemma-3-270m-q4_k_m" in summary.outputs[0]["text"]
