@@ -115,6 +115,36 @@ def _grid(argv: list[str]) -> None:
     print(f"{len(jobs)} jobs in the grid, {len(timings)} run now; results in {folder}")
 
 
+def _evaluate(argv: list[str]) -> None:
+    from promptpo.evaluation import evaluate_codes, score
+    from promptpo.rollout import heldout_seeds
+    from promptpo.sandbox import Sandbox, check_source
+    from promptpo.tasks import get_task
+
+    parser = argparse.ArgumentParser(
+        prog="promptpo evaluate",
+        description="Score a policy file exactly as PromptPO scores its candidates: in the sandbox, on the held-out "
+        "seeds that every method is reported on. Handy for checking a hand-written policy (or a student's).",
+    )
+    parser.add_argument("policy", type=Path, help="a .py file defining the policy class with act(obs)")
+    parser.add_argument("--task", required=True)
+    parser.add_argument("--episodes", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0, help="base of the held-out seeds")
+    args = parser.parse_args(argv)
+    task = get_task(args.task)
+    code = args.policy.read_text(encoding="utf-8")
+    failure = check_source(code, task.policy_class_name, "act")
+    with Sandbox([task.name], workers=1) as sandbox:
+        [result] = evaluate_codes(sandbox, task, [failure or code], heldout_seeds(args.episodes, args.seed))
+    if result.failure is not None:
+        print(f"FAILED after {len(result.episodes)} episode(s): {result.failure.describe()}")
+        raise SystemExit(1)
+    returns = ", ".join(f"{e.episode_return:.4g}" for e in result.episodes)
+    kind = "success rate" if task.score == "success" else "mean return"
+    print(f"{task.name}: {kind} {score(result, task):.4g} over {len(result.episodes)} held-out episodes "
+          f"({result.env_steps} steps); returns: {returns}")  # fmt: skip
+
+
 def _serve(argv: list[str]) -> None:
     from promptpo.llm import local_server
 
@@ -129,6 +159,7 @@ def _reproduce(argv: list[str]) -> None:
 
 COMMANDS = {
     "run": (_run, "run PromptPO on one task (see `promptpo run --help`)"),
+    "evaluate": (_evaluate, "score a policy file in the sandbox on the held-out seeds (see --help)"),
     "grid": (_grid, "run a notebook's experiment grid, locally or on Ray (see `promptpo grid --help`)"),
     "reproduce": (_reproduce, "regenerate every result: execute all notebooks with papermill, offline"),
     "serve": (_serve, "run the local llama.cpp OpenAI-compatible server (see `promptpo serve --help`)"),
@@ -142,4 +173,11 @@ def main(argv: list[str] | None = None) -> None:
         print("usage: promptpo COMMAND [options]\n\ncommands:\n" + "\n".join(lines))
         raise SystemExit(0 if argv and argv[0] in ("-h", "--help") else 2)
     command, _ = COMMANDS[argv[0]]
-    command(argv[1:])
+    from promptpo.llm import LLMUnavailable, LocalServerUnavailable, TranscriptMissing
+    from promptpo.runner import GridError
+
+    try:
+        command(argv[1:])
+    except (TranscriptMissing, LLMUnavailable, LocalServerUnavailable, GridError) as error:
+        print(f"error: {error}", file=sys.stderr)  # expected conditions: a message, not a traceback
+        raise SystemExit(1) from None
