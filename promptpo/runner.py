@@ -16,6 +16,7 @@ from typing import Any, Iterator, Literal, Sequence
 
 from tqdm import tqdm
 
+from promptpo.processes import exit_when_orphaned
 from promptpo.run_folder import stable_hash, write_atomic
 
 Method = Literal["promptpo", "ppo", "dqn", "sac", "reference"]
@@ -299,7 +300,9 @@ def _run_local(jobs: Sequence[Job], workers: int) -> Outcome:
     if not jobs:
         return
     # spawn: each worker starts clean (no threads or state inherited from a notebook kernel)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"), initializer=exit_when_orphaned
+    ) as pool:
         pending = {pool.submit(execute, job): job for job in jobs}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)

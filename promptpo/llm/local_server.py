@@ -23,6 +23,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from promptpo.processes import exit_when_orphaned
+
 DEFAULT_MODEL_ALIAS = "gemma-3-270m-q4_k_m"
 CHAT_FORMAT = "gemma-with-system"
 INSTALL_HINT = (
@@ -181,20 +183,6 @@ def _install_determinism_and_chat_format() -> None:
     llama_cpp.Llama.create_chat_completion = create_chat_completion_from_scratch
 
 
-def _exit_when_orphaned() -> None:
-    """Stop the server when the process that started it dies (even by SIGKILL), instead of lingering."""
-    import threading
-
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def serve(model_path: str, alias: str, host: str, port: int, n_ctx: int, threads: int) -> None:
     """Run the server in this process until interrupted (SIGINT/SIGTERM shut it down cleanly)."""
     try:
@@ -205,7 +193,7 @@ def serve(model_path: str, alias: str, host: str, port: int, n_ctx: int, threads
     except ImportError as error:
         raise LocalServerUnavailable(INSTALL_HINT) from error
     _install_determinism_and_chat_format()
-    _exit_when_orphaned()
+    exit_when_orphaned()
     app = create_app(
         server_settings=LlamaServerSettings(host=host, port=port),
         model_settings=[

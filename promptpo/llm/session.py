@@ -118,9 +118,12 @@ class LLM:
                 seed = None if cfg.sampling_seed is None else cfg.sampling_seed + index
                 requests.append(ChatRequest(cfg.model, frozen, cfg.temperature, cfg.max_tokens, seed, index))
         pairs = [(request, tag) for request, (_, tag) in zip(requests, calls)]
-        if len(pairs) <= 1 or cfg.concurrency <= 1:
+        # The local llama.cpp server answers one request at a time: concurrent requests would only queue behind
+        # each other and run into the timeout.
+        concurrency = 1 if cfg.base_url is None else cfg.concurrency
+        if len(pairs) <= 1 or concurrency <= 1:
             return [self._complete(request, tag) for request, tag in pairs]
-        with ThreadPoolExecutor(max_workers=min(len(pairs), cfg.concurrency)) as pool:
+        with ThreadPoolExecutor(max_workers=min(len(pairs), concurrency)) as pool:
             return list(pool.map(lambda pair: self._complete(*pair), pairs))
 
     def close(self) -> None:
