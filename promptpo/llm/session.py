@@ -48,7 +48,7 @@ class LLMConfig:
     temperature: float = 1.0
     max_tokens: int = 1024
     sampling_seed: int | None = 0
-    timeout_s: float = 120.0
+    timeout_s: float = 600.0  # per attempt; a long prompt on a slow local server can take minutes
     max_retries: int = 6
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 60.0
