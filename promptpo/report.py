@@ -129,11 +129,7 @@ def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4,
         elif len(rounds):
             ax.text(0.03, 0.5, "PromptPO: no runnable policy", transform=ax.transAxes, color=PALETTE["promptpo"],
                     fontsize=8)  # fmt: skip
-        for kind, style in (("random", ":"), ("optimal", "--")):
-            value = results.reference(task, kind)
-            if value is not None:
-                ax.axhline(value, color="0.35", linestyle=style, linewidth=1)
-        ax.set_xscale("symlog", linthresh=100)
+        _reference_lines_and_limits(ax, results, task, curves, scored)
         ax.set_title(task, fontsize=9)
         ax.set_xlabel("environment steps")
         ax.set_ylabel(ylabel)
@@ -148,33 +144,65 @@ def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4,
     return figure
 
 
+FRACTION_FLOOR = -0.25  # fractions below this are drawn at it (NoiseWorld's penalties reach -100 x the optimum)
+
+
+def _reference_lines_and_limits(ax, results: Results, task: str, curves: pd.DataFrame, scored: pd.DataFrame) -> None:
+    """Reference lines, and y limits that fit the methods and the optimum: NoiseWorld's random policy averages
+    thousands below zero, so a reference far off that range is written in the panel instead of drawn."""
+    others = curves.groupby(["algo", "env_steps"])["score"].mean().tolist() if len(curves) else []
+    others += scored["best_heldout_so_far"].tolist()
+    optimum, random = results.reference(task, "optimal"), results.reference(task, "random")
+    others += [optimum] if optimum is not None else []
+    low, high = min(others, default=0.0), max(others, default=1.0)
+    span = (high - low) or 1.0
+    if random is not None and random < low - 2 * span:  # far below everything else: annotate, do not squash
+        ax.text(0.97, 0.03, f"random: {random:,.0f} (off scale)", transform=ax.transAxes, ha="right", fontsize=7,
+                color="0.35")  # fmt: skip
+        random = None
+    elif random is not None:
+        low, high = min(low, random), max(high, random)
+    pad = 0.08 * ((high - low) or 1.0)
+    ax.set_ylim(low - pad, high + pad)
+    for value, style in ((random, ":"), (optimum, "--")):
+        if value is not None:
+            ax.axhline(value, color="0.35", linestyle=style, linewidth=1)
+    steps = [*curves["env_steps"].tolist(), *scored["env_steps"].tolist()]
+    ax.set_xscale("symlog", linthresh=100)
+    ax.set_xlim(0, max(steps, default=100) * 1.3)
+
+
 def plot_final_scores(results: Results, tasks: list[str]) -> plt.Figure:
-    """Final held-out scores per task, normalised so that random = 0 and optimal/oracle = 1 (tasks differ in
-    scale). RL: the last evaluation point, one dot per seed; PromptPO: best held-out score per seed."""
+    """Final held-out scores per task as a fraction of the optimal (or oracle) score, so that tasks of different
+    scales share one axis. RL: the last evaluation point, one dot per seed; PromptPO: best held-out score per
+    seed. Tasks without a positive optimum are left out."""
     rows = []
     for task in tasks:
-        if normalised(results, task, 0.0) is None:
+        if _optimum(results, task) is None:
             continue
         for (algo, seed), frame in results.curves[results.curves["task"] == task].groupby(["algo", "seed"]):
-            value = normalised(results, task, frame["score"].iloc[-1])
-            rows.append({"task": task, "method": algo, "seed": seed, "normalised score": value})
+            value = fraction_of_optimum(results, task, frame["score"].iloc[-1])
+            rows.append({"task": task, "method": algo, "seed": seed, "fraction of optimum": value})
         for seed, frame in results.rounds[results.rounds["task"] == task].groupby("seed"):
             best = frame["best_heldout_so_far"].iloc[-1]
             if pd.notna(best):
-                value = normalised(results, task, best)
-                rows.append({"task": task, "method": "promptpo", "seed": seed, "normalised score": value})
-    data = pd.DataFrame(rows, columns=["task", "method", "seed", "normalised score"])
+                value = fraction_of_optimum(results, task, best)
+                rows.append({"task": task, "method": "promptpo", "seed": seed, "fraction of optimum": value})
+    data = pd.DataFrame(rows, columns=["task", "method", "seed", "fraction of optimum"])
+    data["fraction of optimum"] = data["fraction of optimum"].clip(lower=FRACTION_FLOOR)
+    tasks = [task for task in tasks if _optimum(results, task) is not None]
     figure, ax = plt.subplots(figsize=(max(6.0, 0.75 * len(tasks)), 4.0))
     order = [m for m in METHOD_ORDER if m in set(data["method"])]
-    sns.stripplot(data=data, x="task", y="normalised score", hue="method", hue_order=order, palette=PALETTE,
+    sns.stripplot(data=data, x="task", y="fraction of optimum", hue="method", hue_order=order, palette=PALETTE,
                   dodge=True, jitter=False, size=5, ax=ax, order=tasks)  # fmt: skip
     ax.axhline(0, color="0.35", linestyle=":", linewidth=1)
     ax.axhline(1, color="0.35", linestyle="--", linewidth=1)
+    ax.set_ylim(FRACTION_FLOOR - 0.05, 1.1)
     ax.set_xlabel("")
     ax.tick_params(axis="x", rotation=60, labelsize=8)
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("right")
-    ax.set_title("final held-out score (0 = random, 1 = optimal or oracle)")
+    ax.set_title(f"final held-out score / optimal (or oracle) score; below {FRACTION_FLOOR} drawn at {FRACTION_FLOOR}")
     figure.tight_layout()
     return figure
 
@@ -192,12 +220,19 @@ def _has(results: Results, method: str) -> bool:
     return len(results.curves) > 0 and method in set(results.curves["algo"])
 
 
-def normalised(results: Results, task: str, value: float) -> float | None:
-    """`value` on the scale random = 0, optimal (or oracle) = 1; None without both references."""
-    low, high = results.reference(task, "random"), results.reference(task, "optimal")
-    if low is None or high is None or high == low:
-        return None
-    return (value - low) / (high - low)
+def _optimum(results: Results, task: str) -> float | None:
+    value = results.reference(task, "optimal")
+    return value if value is not None and value > 0 else None
+
+
+def fraction_of_optimum(results: Results, task: str, value: float) -> float | None:
+    """`value` / the optimal (or oracle) score; None without a positive optimum (MuJoCo, for one).
+
+    Not (value - random) / (optimal - random): NoiseWorld's random policy falls into the catastrophic cells, so on
+    that scale a policy that merely avoids them without ever reaching the goal would already look 97% optimal.
+    """
+    optimum = _optimum(results, task)
+    return None if optimum is None else value / optimum
 
 
 def family_summary(results: Results, tasks: list[str]) -> str:
@@ -220,22 +255,23 @@ def family_summary(results: Results, tasks: list[str]) -> str:
             f"to {int(summary['env steps'].max()):,} environment steps."
         )
         for _, row in scored.iterrows():
-            value = normalised(results, row["task"], row["best held-out"])
-            shown = f"{value:.2f} of the way from random to optimal" if value is not None else "no reference"
+            value = fraction_of_optimum(results, row["task"], row["best held-out"])
+            shown = f"{value:.2f} of the optimal score" if value is not None else "no optimum known"
             lines.append(f"  {row['task']} (seed {row['seed']}): best held-out {row['best held-out']:.4g} ({shown}).")
     for algo, frame in results.curves.groupby("algo", sort=False):
         finals = []
         for task, curve in frame.groupby("task", sort=False):
             last = curve[curve["env_steps"] == curve["env_steps"].max()]["score"].mean()
-            finals.append((task, normalised(results, task, last), int(curve["env_steps"].max())))
+            finals.append((task, fraction_of_optimum(results, task, last), int(curve["env_steps"].max())))
         known = [f for f in finals if f[1] is not None]
         near = [task for task, value, _ in known if value >= 0.9]
-        lines.append(
-            f"{algo.upper()} on {len(finals)} tasks (final point: {min(f[2] for f in finals):,} to "
-            f"{max(f[2] for f in finals):,} steps): mean normalised final score "
-            f"{np.mean([f[1] for f in known]):.2f}; at least 90% of the way to optimal on {len(near)} task(s)"
-            + (f": {', '.join(near)}." if near else ".")
-        )
+        steps = sorted({f[2] for f in finals})
+        text = f"{algo.upper()} on {len(finals)} tasks, final point at {' / '.join(f'{s:,}' for s in steps)} steps"
+        if known:
+            text += (f": mean final score {np.mean([f[1] for f in known]):.2f} of the optimal score over "
+                     f"{len(known)} tasks with a known optimum; at least 90% of it on {len(near)} task(s)"
+                     + (f": {', '.join(near)}." if near else "."))  # fmt: skip
+        lines.append(text + ("" if known else "."))
     return "\n".join(lines)
 
 

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     if not selected:
         print(f"no notebooks in {NOTEBOOKS_DIR}: nothing to regenerate")
         return
-    parameters = {"recompute": not args.no_recompute, **dict(args.parameter)}
+    parameters = {"recompute": not args.no_recompute, "progress": False, **dict(args.parameter)}
     for path in selected:
         print(f"executing {path.relative_to(NOTEBOOKS_DIR.parent)} {parameters or ''}", flush=True)
         seconds = execute(path, parameters)
