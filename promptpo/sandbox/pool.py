@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import promptpo
+from promptpo.rollout import Episode
 from promptpo.sandbox.channel import Reader
-from promptpo.sandbox.records import EpisodeSummary, EvalJob, EvalResult, Failure
+from promptpo.sandbox.records import EvalJob, EvalResult, Failure
 
 GRACE_S = 2.0  # slack on top of the in-worker limits before the watchdog kills a worker
 
@@ -38,7 +39,7 @@ class _Running:
     deadline: float
     started: float
     reader: Reader = field(default_factory=Reader)
-    episodes: list[EpisodeSummary] = field(default_factory=list)
+    episodes: list[Episode] = field(default_factory=list)
     env_steps: int = 0
     result: EvalResult | None = None
 
@@ -206,7 +207,7 @@ class Sandbox:
             kind = message.get("type")
             if kind in ("ready", "episode"):
                 if kind == "episode":
-                    run.episodes.append(EpisodeSummary(**message["episode"]))
+                    run.episodes.append(Episode(**message["episode"]))
                     run.env_steps = int(message["env_steps"])
                 remaining = len(run.job.seeds) - len(run.episodes)
                 budget = limits.init_timeout_s + limits.episode_timeout_s

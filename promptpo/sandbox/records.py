@@ -1,9 +1,11 @@
-"""Plain-data records that cross the sandbox boundary: jobs, limits, episode summaries, failures and results."""
+"""Plain-data records that cross the sandbox boundary: jobs, limits, failures and results."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from promptpo.rollout import Episode
 
 FailureKind = Literal[
     "no_code_block",  # the reply has no fenced code block
@@ -65,22 +67,12 @@ class EvalJob:
     limits: Limits = field(default_factory=Limits)
 
 
-@dataclass(frozen=True)
-class EpisodeSummary:
-    seed: int
-    episode_return: float
-    success: bool
-    steps: int
-    terminated: bool
-    truncated: bool
-
-
 @dataclass
 class EvalResult:
     """What one sandboxed evaluation produced. `env_steps` counts every env.step, including those of an episode
     cut short by a failure."""
 
-    episodes: list[EpisodeSummary] = field(default_factory=list)
+    episodes: list[Episode] = field(default_factory=list)  # summaries: `trajectory` stays empty
     env_steps: int = 0
     failure: Failure | None = None
     feedback: list[str] = field(default_factory=list)  # one line per completed episode
@@ -98,7 +90,7 @@ class EvalResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvalResult:
         return cls(
-            episodes=[EpisodeSummary(**episode) for episode in data.get("episodes", [])],
+            episodes=[Episode(**episode) for episode in data.get("episodes", [])],
             env_steps=int(data.get("env_steps", 0)),
             failure=Failure(**data["failure"]) if data.get("failure") else None,
             feedback=[str(line) for line in data.get("feedback", [])],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import io
 import os
@@ -19,7 +20,7 @@ from promptpo.rollout import Transition, run_episode
 from promptpo.sandbox import channel
 from promptpo.sandbox.guard import GuardedAttributeError, GuardedImportError, generated_traceback, load_class
 from promptpo.sandbox.os_limits import confine
-from promptpo.sandbox.records import EpisodeSummary, EvalJob, EvalResult, Failure, Limits
+from promptpo.sandbox.records import EvalJob, EvalResult, Failure, Limits
 from promptpo.tasks import InvalidAction, Task, get_task
 
 # The environment generated code runs with: nothing inherited, so no API key or token can leak into it.
@@ -176,12 +177,10 @@ def evaluate(job: EvalJob, task: Task, env: gym.Env, report: Callable[[dict[str,
             alarm.disarm()
             result.failure = classify(error, phase)
             return result
-        summary = EpisodeSummary(
-            episode.seed, episode.episode_return, episode.success, episode.steps, episode.terminated, episode.truncated
-        )
-        result.episodes.append(summary)
         trajectories.append(episode.trajectory)
-        report({"type": "episode", "episode": summary.__dict__, "env_steps": result.env_steps})
+        summary = dataclasses.replace(episode, trajectory=[])  # trajectories stay in the worker (Feedback only)
+        result.episodes.append(summary)
+        report({"type": "episode", "episode": dataclasses.asdict(summary), "env_steps": result.env_steps})
 
     if job.feedback_code is not None:
         try:
