@@ -135,8 +135,8 @@ def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4,
         ax.set_ylabel(ylabel)
     for ax in axes.flat[len(tasks):]:
         ax.axis("off")
-    handles = [plt.Line2D([], [], color=PALETTE[m], marker="o" if m == "promptpo" else None, label=m.upper()
-                          if m != "promptpo" else "PromptPO") for m in METHOD_ORDER if _has(results, m)]  # fmt: skip
+    handles = [plt.Line2D([], [], color=PALETTE[m], marker="o" if m == "promptpo" else None, label=_label(m))
+               for m in METHOD_ORDER if _has(results, m)]  # fmt: skip
     handles += [plt.Line2D([], [], color="0.35", linestyle=":", label="random"),
                 plt.Line2D([], [], color="0.35", linestyle="--", label="optimal / oracle")]  # fmt: skip
     figure.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
@@ -202,7 +202,9 @@ def plot_final_scores(results: Results, tasks: list[str]) -> plt.Figure:
     ax.tick_params(axis="x", rotation=60, labelsize=8)
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("right")
-    ax.set_title(f"final held-out score / optimal (or oracle) score; below {FRACTION_FLOOR} drawn at {FRACTION_FLOOR}")
+    ax.set_title(f"final held-out score / optimal (or oracle) score\n(values below {FRACTION_FLOOR} drawn at it)",
+                 fontsize=10)  # fmt: skip
+    ax.legend(ax.get_legend().legend_handles, [_label(m) for m in order], title="method", fontsize=8)
     figure.tight_layout()
     return figure
 
@@ -212,6 +214,10 @@ def save(figure: plt.Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110, metadata={"Software": None})
     return path
+
+
+def _label(method: str) -> str:
+    return "PromptPO" if method == "promptpo" else method.upper()
 
 
 def _has(results: Results, method: str) -> bool:
