@@ -137,8 +137,9 @@ def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4,
         ax.axis("off")
     handles = [plt.Line2D([], [], color=PALETTE[m], marker="o" if m == "promptpo" else None, label=_label(m))
                for m in METHOD_ORDER if _has(results, m)]  # fmt: skip
-    handles += [plt.Line2D([], [], color="0.35", linestyle=":", label="random"),
-                plt.Line2D([], [], color="0.35", linestyle="--", label="optimal / oracle")]  # fmt: skip
+    handles.append(plt.Line2D([], [], color="0.35", linestyle=":", label="random"))
+    if any(_optimum(results, task) is not None for task in tasks):
+        handles.append(plt.Line2D([], [], color="0.35", linestyle="--", label="optimal / oracle"))
     figure.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
     figure.tight_layout(rect=(0, 0.05, 1, 1))
     return figure
