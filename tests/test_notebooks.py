@@ -54,7 +54,13 @@ def test_notebook_runs_its_smoke_profile_end_to_end(name, tmp_path):
     )  # fmt: skip
     rounds = pd.read_csv(results / "promptpo_rounds.csv")
     assert list(rounds["round"]) == [1, 2] * len(set(rounds["task"]))  # replayed from the committed transcripts
-    assert rounds["llm_calls"].iloc[-1] > 0 and (rounds["env_steps"] > 0).all()
+    # Every candidate of every round is accounted for: it ran, or its failure was recorded by kind.
+    assert ((rounds["candidates_ok"] + rounds["candidates_failed"]) == 2).all()  # the smoke profile's n_gens
+    recorded = rounds["failures"].fillna("").map(lambda f: sum(int(kv.split("=")[1]) for kv in f.split(";") if kv))
+    assert (recorded == rounds["candidates_failed"]).all()
+    for _, run in rounds.groupby("task"):  # calls and environment steps accumulate over the rounds
+        assert run["llm_calls"].is_monotonic_increasing and run["llm_calls"].iloc[0] > 0
+        assert run["env_steps"].is_monotonic_increasing
     curves = pd.read_csv(results / "learning_curves.csv")
     assert set(curves["algo"]) >= {"ppo"} and (curves.groupby(["algo", "seed"])["env_steps"].min() == 0).all()
     assert len(pd.read_csv(results / "references.csv")) >= 1
