@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import io
+import math
 import os
 import random
 import signal
@@ -52,22 +53,35 @@ class BoundedOutput(io.TextIOBase):
 
 
 class Alarm:
-    """Per-call wall-clock limits via SIGALRM. After the first expiry the alarm repeats every 50 ms, so code that
-    swallows the first `Deadline` gets another one (and the parent kills the worker if it still does not stop)."""
+    """Per-call wall-clock limits. While the worker evaluates, a 10 ms interval timer ticks; the SIGALRM handler
+    raises `Deadline` in whatever code runs once the armed limit has passed, and again at every later tick, so code
+    that swallows the first `Deadline` gets another (and the parent kills the worker if it still does not stop).
+
+    Arming and disarming only set an attribute: no system call per `act` call (two `setitimer` calls per step
+    cost more than a NoiseWorld step itself). Limits resolve to the tick, 10 ms.
+    """
+
+    TICK_S = 0.01
 
     def __init__(self) -> None:
-        signal.signal(signal.SIGALRM, self._expired)
-        self.label = ""
+        self.deadline, self.label = math.inf, ""
+        signal.signal(signal.SIGALRM, self._tick)
+        signal.setitimer(signal.ITIMER_REAL, self.TICK_S, self.TICK_S)
 
-    def _expired(self, signum: int, frame: Any) -> None:
-        raise Deadline(self.label)
+    def _tick(self, signum: int, frame: Any) -> None:
+        if time.monotonic() > self.deadline:
+            raise Deadline(self.label)
 
     def arm(self, seconds: float, label: str) -> None:
         self.label = label
-        signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+        self.deadline = time.monotonic() + seconds
 
-    @staticmethod
-    def disarm() -> None:
+    def disarm(self) -> None:
+        self.deadline = math.inf
+
+    def stop(self) -> None:
+        """Stop ticking (before the worker reports its result)."""
+        self.disarm()
         signal.setitimer(signal.ITIMER_REAL, 0, 0)
 
 
@@ -123,7 +137,17 @@ def _summaries(feedback_cls: type, trajectories: list[list[Transition]], limits:
 
 def evaluate(job: EvalJob, task: Task, env: gym.Env, report: Callable[[dict[str, Any]], None]) -> EvalResult:
     """Roll out the job's code on every seed. Runs *after* confinement; every failure becomes a record."""
-    limits, alarm, result = job.limits, Alarm(), EvalResult()
+    alarm = Alarm()
+    try:
+        return _evaluate(job, task, env, report, alarm)
+    finally:
+        alarm.stop()
+
+
+def _evaluate(
+    job: EvalJob, task: Task, env: gym.Env, report: Callable[[dict[str, Any]], None], alarm: Alarm
+) -> EvalResult:
+    limits, result = job.limits, EvalResult()
     # The observation class and the documented classes it extends, so that annotations in generated code resolve.
     names = {cls.__name__: cls for cls in task.observation_type.__mro__ if cls is not object}
     names["Transition"] = Transition
@@ -142,6 +166,7 @@ def evaluate(job: EvalJob, task: Task, env: gym.Env, report: Callable[[dict[str,
 
     trajectories: list[list[Transition]] = []
     phase = "init"
+    act_label = f"act() exceeded {limits.act_timeout_s} s"
 
     def on_step() -> None:
         result.env_steps += 1
@@ -164,7 +189,7 @@ def evaluate(job: EvalJob, task: Task, env: gym.Env, report: Callable[[dict[str,
                 def act(observation: Any) -> Any:
                     nonlocal phase
                     phase = "act"
-                    alarm.arm(limits.act_timeout_s, f"act() exceeded {limits.act_timeout_s} s")
+                    alarm.arm(limits.act_timeout_s, act_label)
                     try:
                         action = policy.act(observation)
                     finally:
