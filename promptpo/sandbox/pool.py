@@ -67,6 +67,9 @@ class Sandbox:
     it, a private temporary folder, and the limits of `job.limits`. A worker that stops reporting progress is
     killed: before its code is loaded after `init_timeout_s`, then per episode after `init_timeout_s +
     episode_timeout_s`, plus a 2 s grace. Results come back in job order.
+
+    Workers report finished episodes in batches (see `worker.REPORT_EVERY_S`): a killed worker's result holds the
+    episodes and steps of its last report, so up to 50 ms of finished episodes can go uncounted with it.
     """
 
     def __init__(self, tasks: Sequence[str], workers: int | None = None):
@@ -205,9 +208,9 @@ class Sandbox:
         limits = run.job.limits
         for message in messages:
             kind = message.get("type")
-            if kind in ("ready", "episode"):
-                if kind == "episode":
-                    run.episodes.append(Episode(**message["episode"]))
+            if kind in ("ready", "episodes"):
+                if kind == "episodes":
+                    run.episodes += [Episode(**episode) for episode in message["episodes"]]
                     run.env_steps = int(message["env_steps"])
                 remaining = len(run.job.seeds) - len(run.episodes)
                 budget = limits.init_timeout_s + limits.episode_timeout_s

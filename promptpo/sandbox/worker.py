@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import io
 import math
@@ -17,7 +16,7 @@ from typing import Any, Callable, NoReturn
 import gymnasium as gym
 import numpy as np
 
-from promptpo.rollout import Transition, run_episode
+from promptpo.rollout import Episode, Transition, run_episode
 from promptpo.sandbox import channel
 from promptpo.sandbox.guard import GuardedAttributeError, GuardedImportError, generated_traceback, load_class
 from promptpo.sandbox.os_limits import confine
@@ -26,6 +25,10 @@ from promptpo.tasks import InvalidAction, Task, get_task
 
 # The environment generated code runs with: nothing inherited, so no API key or token can leak into it.
 SAFE_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"}
+
+# Finished episodes are reported to the parent (progress, and what a killed worker had done) at most this often,
+# and always after the last one: a report per episode cost more than a NoiseWorld episode's bookkeeping.
+REPORT_EVERY_S = 0.05
 
 
 class Deadline(BaseException):
@@ -165,6 +168,8 @@ def _evaluate(
     report({"type": "ready"})
 
     trajectories: list[list[Transition]] = []
+    unreported: list[dict[str, Any]] = []
+    last_report = time.monotonic()
     phase = "init"
     act_label = f"act() exceeded {limits.act_timeout_s} s"
 
@@ -203,9 +208,12 @@ def _evaluate(
             result.failure = classify(error, phase)
             return result
         trajectories.append(episode.trajectory)
-        summary = dataclasses.replace(episode, trajectory=[])  # trajectories stay in the worker (Feedback only)
-        result.episodes.append(summary)
-        report({"type": "episode", "episode": dataclasses.asdict(summary), "env_steps": result.env_steps})
+        record = {**vars(episode), "trajectory": []}  # trajectories stay in the worker (Feedback only)
+        result.episodes.append(Episode(**record))
+        unreported.append(record)
+        if len(result.episodes) == len(job.seeds) or time.monotonic() - last_report >= REPORT_EVERY_S:
+            report({"type": "episodes", "episodes": unreported, "env_steps": result.env_steps})
+            unreported, last_report = [], time.monotonic()
 
     if job.feedback_code is not None:
         try:
