@@ -9,12 +9,15 @@ from promptpo.sandbox import EvalJob, EvalResult, Failure, Limits, Sandbox, chec
 from promptpo.tasks import Task
 
 
-def screen(reply: str, class_name: str, method: str) -> tuple[str | None, Failure | None]:
-    """(the reply's code or None, the failure that stops it from running or None): no block, syntax, imports,
-    missing class."""
-    code = extract_code(reply, class_name)
+def screen(
+    reply: str, class_name: str, method: str, *, cut_at_tokens: int | None = None
+) -> tuple[str | None, Failure | None]:
+    """(the reply's code or None, the failure that stops it from running or None): truncated at the token limit
+    (`cut_at_tokens`, see `extract_code`), no block, syntax, imports, missing class."""
+    code = extract_code(reply, class_name, cut_at_tokens=cut_at_tokens)
     if isinstance(code, Failure):
-        return None, code
+        partial = extract_code(reply, class_name) if code.kind == "truncated" else None
+        return (partial if isinstance(partial, str) else None), code
     return code, check_source(code, class_name, method)
 
 

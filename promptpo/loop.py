@@ -129,7 +129,8 @@ def run_promptpo(
                 for attempt in range(config.feedback_repairs + 1):
                     purpose = "feedback" if attempt == 0 else "feedback-repair"
                     reply = llm.chat(messages, tag=CallTag(task.name, 0, purpose, attempt=attempt))
-                    code, failure = screen(reply.text, "Feedback", "summarize_trajectory")
+                    cut = reply.cut_at_tokens
+                    code, failure = screen(reply.text, "Feedback", "summarize_trajectory", cut_at_tokens=cut)
                     if failure is None:
                         [check] = evaluate([None], selection_seeds(0, 1, config.seed), code)
                         failure = check.feedback_failure
@@ -180,7 +181,7 @@ def run_promptpo(
                                                 config.seed), feedback_code=None, limits=config.limits)  # fmt: skip
                     winners[round_index] = (winner, score(heldout, task))
                     history.append(_as_winner(winner, task))
-                row = _round_row(task, round_index, current, winner, heldout, env_steps, llm.ledger)
+                row = _round_row(task, round_index, current, superseded, winner, heldout, env_steps, llm.ledger)
                 earlier = [r["best_heldout_so_far"] for r in table[-1:]] + [row["heldout_score"]]
                 row["best_heldout_so_far"] = max((v for v in earlier if v is not None), default=None)
                 table.append(row)
@@ -213,7 +214,8 @@ def run_promptpo(
 def _evaluate_replies(evaluate, replies, task, seeds, feedback_code, round_index, attempt, samples=None):
     """Screen each reply and evaluate the runnable ones; one `Candidate` per reply."""
     samples = samples if samples is not None else list(range(len(replies)))
-    screened = [screen(reply.text, task.policy_class_name, "act") for reply in replies]
+    cls = task.policy_class_name
+    screened = [screen(reply.text, cls, "act", cut_at_tokens=reply.cut_at_tokens) for reply in replies]
     results = evaluate([failure or code for code, failure in screened], seeds, feedback_code)
     return [
         Candidate(round_index, sample, attempt, code, result, score(result, task))
@@ -232,10 +234,12 @@ def _as_winner(candidate: Candidate, task) -> Winner:
     )
 
 
-def _round_row(task, round_index, current, winner, heldout, env_steps, ledger) -> dict[str, Any]:
-    """The per-round record of the run (method.md's metrics)."""
+def _round_row(task, round_index, current, superseded, winner, heldout, env_steps, ledger) -> dict[str, Any]:
+    """The per-round record of the run (the paper's per-round metrics). `failures` counts the final state of each
+    sample; `truncated_replies` counts every policy or repair reply of the round cut at the token limit."""
     usage = ledger.summary()
     failures = Counter(c.result.failure.kind for c in current if c.result.failure is not None)
+    truncated = sum(c.result.failure is not None and c.result.failure.kind == "truncated" for c in superseded + current)
     heldout_score = score(heldout, task) if heldout is not None else None
     return {
         "task": task.name,
@@ -252,6 +256,7 @@ def _round_row(task, round_index, current, winner, heldout, env_steps, ledger) -
         "completion_tokens": usage["completion_tokens"],
         "candidates_ok": sum(c.result.failure is None for c in current),
         "candidates_failed": sum(failures.values()),
+        "truncated_replies": truncated,
         "failures": ";".join(f"{kind}={count}" for kind, count in sorted(failures.items())),
     }
 

@@ -113,10 +113,18 @@ class Prompts:
 
     def repair(self, code: str | None, failure: Failure) -> Messages:
         shown = f"```python\n{code.rstrip()}\n```" if code else "(no code could be extracted from your reply)"
-        request = (
-            f"## Your previous code\n{shown}\n\n## What went wrong\n{failure.describe()}\n\nFix the problem and "
-            f"return the complete corrected class `{self.task.policy_class_name}` in one ```python fenced code block."
-        )
+        cls = self.task.policy_class_name
+        if failure.kind == "truncated":  # the code was fine so far but did not fit: ask for less, not for a fix
+            request = (
+                f"## Your previous code (cut off)\n{shown}\n\n## What went wrong\n{failure.describe()}\n\nWrite a "
+                f"shorter but complete class `{cls}`: keep only what the policy needs, few comments, no explanation "
+                "outside the code block. Return it in one ```python fenced code block."
+            )
+        else:
+            request = (
+                f"## Your previous code\n{shown}\n\n## What went wrong\n{failure.describe()}\n\nFix the problem and "
+                f"return the complete corrected class `{cls}` in one ```python fenced code block."
+            )
         return [("system", SYSTEM), ("user", f"{self.base}\n\n{request}")]
 
     # ---- Feedback summariser -----------------------------------------------------------------------------------

@@ -104,8 +104,11 @@ class FaultyOpenAIServer:
 class CannedLLM:
     """A scripted stand-in for `promptpo.llm.LLM` in unit tests of the loop.
 
-    `script(tag, messages) -> str` decides every reply; every call is kept in `calls` as (tag, messages).
+    `script(tag, messages)` decides every reply: its text, or (text, finish_reason) to script a reply cut at the
+    token limit ("length"); every call is kept in `calls` as (tag, messages).
     """
+
+    MAX_TOKENS = 100
 
     def __init__(self, script):
         from promptpo.llm import Ledger
@@ -117,11 +120,12 @@ class CannedLLM:
     def chat(self, messages, *, tag):
         from promptpo.llm import ChatReply, ChatRequest, Transcript
 
-        text = self.script(tag, messages)
+        scripted = self.script(tag, messages)
+        text, finish_reason = scripted if isinstance(scripted, tuple) else (scripted, "stop")
         self.calls.append((tag, list(messages)))
-        request = ChatRequest("canned", tuple(messages), 1.0, 100, None, 0)
-        self.ledger.add(Transcript("k", tag, request, text, "stop", 10, 5, 0.0, "t"), from_endpoint=True)
-        return ChatReply(text, "stop", 10, 5, True)
+        request = ChatRequest("canned", tuple(messages), 1.0, self.MAX_TOKENS, None, 0)
+        self.ledger.add(Transcript("k", tag, request, text, finish_reason, 10, 5, 0.0, "t"), from_endpoint=True)
+        return ChatReply(text, finish_reason, 10, 5, True, self.MAX_TOKENS)
 
     def chat_many(self, calls):
         return [self.chat(messages, tag=tag) for messages, tag in calls]

@@ -141,3 +141,22 @@ def test_resumed_run_reuses_finished_evaluations(tmp_path):
     second = run_promptpo(config(rounds=1, feedback=False), llm=CannedLLM(script), runs_dir=tmp_path, progress=False)
     assert second.run_dir == first.run_dir and second.rounds == first.rounds
     assert [path.stat().st_mtime_ns for path in evaluations] == stamps  # nothing was evaluated again
+
+
+def test_a_reply_cut_at_the_token_limit_is_truncated_and_its_repair_asks_for_a_shorter_class(tmp_path):
+    def cut_then_short(tag, messages):
+        if tag.purpose == "feedback":
+            return block(FEEDBACK)
+        if tag.purpose == "repair":
+            return block(DOWN_RIGHT)
+        return "Here is a long plan.\n```python\nclass Policy:\n    def act(self, obs):\n        return", "length"
+
+    llm = CannedLLM(cut_then_short)
+    result = run_promptpo(config(rounds=1, n_gens=2), llm=llm, runs_dir=tmp_path, progress=False)
+    first = [c for c in result.candidates if c.attempt == 0]
+    assert [c.result.failure.kind for c in first] == ["truncated", "truncated"]
+    assert f"{CannedLLM.MAX_TOKENS} tokens" in first[0].result.failure.message
+    repairs = [messages[-1][1] for tag, messages in llm.calls if tag.purpose == "repair"]
+    assert len(repairs) == 2 and all("shorter but complete class" in text for text in repairs)
+    assert result.ledger["truncated"] == 2
+    assert result.rounds[0]["truncated_replies"] == 2 and result.rounds[0]["candidates_ok"] == 2

@@ -40,6 +40,7 @@ class Ledger:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_s: float = 0.0
+    truncated: int = 0  # replies cut at the token limit (finish_reason "length")
     by_purpose: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -51,6 +52,7 @@ class Ledger:
             self.prompt_tokens += transcript.prompt_tokens
             self.completion_tokens += transcript.completion_tokens
             self.latency_s += transcript.latency_s
+            self.truncated += int(transcript.finish_reason == "length")
             purpose = transcript.tag.purpose
             self.by_purpose[purpose] = self.by_purpose.get(purpose, 0) + 1
 
@@ -72,6 +74,7 @@ class Ledger:
                 "prompt_tokens": self.prompt_tokens,
                 "completion_tokens": self.completion_tokens,
                 "latency_s": round(self.latency_s, 3),
+                "truncated": self.truncated,
                 "by_purpose": dict(sorted(self.by_purpose.items())),
                 "cost_usd": self.cost_usd,
             }

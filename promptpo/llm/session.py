@@ -46,7 +46,7 @@ class LLMConfig:
     api_key_env: str = "OPENAI_API_KEY"
     llm_mode: LLMMode = "replay"
     temperature: float = 1.0
-    max_tokens: int = 1024
+    max_tokens: int = 2048  # the 1.5B model writes 300-900-token policies; a cut reply is a `truncated` failure
     sampling_seed: int | None = 0
     timeout_s: float = 600.0  # per attempt; a long prompt on a slow local server can take minutes
     max_retries: int = 6
@@ -64,10 +64,16 @@ class LLMConfig:
 @dataclass(frozen=True)
 class ChatReply:
     text: str
-    finish_reason: str | None
+    finish_reason: str | None  # "stop", or "length" when the reply hit max_tokens
     prompt_tokens: int
     completion_tokens: int
     from_endpoint: bool  # False when a stored transcript answered
+    max_tokens: int  # the request's cap on completion tokens
+
+    @property
+    def cut_at_tokens(self) -> int | None:
+        """The token limit the reply was cut at, or None when it ended by itself."""
+        return self.max_tokens if self.finish_reason == "length" else None
 
 
 class LLM:
@@ -147,7 +153,7 @@ class LLM:
         self.ledger.add(transcript, from_endpoint=from_endpoint)
         return ChatReply(
             transcript.reply, transcript.finish_reason, transcript.prompt_tokens, transcript.completion_tokens,
-            from_endpoint,
+            from_endpoint, request.max_tokens,
         )  # fmt: skip
 
     def _lookup_or_call(self, request: ChatRequest, tag: CallTag) -> tuple[Transcript, bool]:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from promptpo.rollout import Episode
 
 FailureKind = Literal[
+    "truncated",  # the reply hit the token limit (finish_reason "length") before its code was complete
     "no_code_block",  # the reply has no fenced code block
     "syntax_error",
     "missing_class",  # no class with the required method
