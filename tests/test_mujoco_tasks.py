@@ -9,6 +9,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
+from promptpo.rollout import run_episode
 from promptpo.tasks import get_task, task_names
 from promptpo.tasks import mujoco_tasks as mt
 
@@ -334,7 +335,8 @@ def expected_fields(name: str, sim) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_named_fields_hold_what_their_documentation_says(name):
-    """After a few random steps each field equals the simulator quantity it is documented as; the privileged
+    """After a few random steps each field equals the simulator quantity it is documented as (`dt` the control
+    timestep, 5 x 0.01 s on HalfCheetah); the privileged
     variant adds qpos / qvel / reward positions, the standard one does not."""
     standard, privileged = get_task(name), get_task(f"{name}_privileged")
     rng = np.random.default_rng(2)
@@ -344,7 +346,7 @@ def test_named_fields_hold_what_their_documentation_says(name):
         for _ in range(3):
             obs, _, _, _, info = env.step(random_action(env.action_space, rng))
         observation, sim = task.observe(obs, info), env.unwrapped
-        expected = expected_fields(name, sim)
+        expected = {**expected_fields(name, sim), "dt": sim.dt}  # the control timestep the prompt refers to
         if task is privileged:
             expected.update(qpos=sim.data.qpos, qvel=sim.data.qvel)
         fields = {field.name for field in dataclasses.fields(observation)} - {"vector"}
@@ -399,3 +401,22 @@ def test_observe_rejects_a_vector_of_the_wrong_size():
     task = get_task("mujoco_hopper_privileged")
     with pytest.raises(ValueError, match="expected 23"):
         task.observe(np.zeros(11), {})
+
+
+def test_actions_reach_the_simulator_as_the_policy_gave_them():
+    """No float32 cast between the policy and MuJoCo: an episode through `run_episode` equals stepping the env
+    directly with the policy's float64 actions."""
+    task = get_task("mujoco_half_cheetah")
+    space = task.make_env().action_space
+    assert space.dtype == np.float32
+    action = np.full(space.shape, 1 / 3)
+    checked = task.check_action(action, space)
+    assert checked.dtype == np.float64 and np.array_equal(checked, action)
+    assert task.check_action(action.astype(np.float32), space).dtype == np.float32
+    actions = [np.random.default_rng(k).uniform(-1, 1, space.shape) for k in range(task.horizon)]
+    policy = iter(actions)
+    episode = run_episode(task, task.make_env(), lambda obs: next(policy), seed=3)
+    env = task.make_env()
+    env.reset(seed=3)
+    direct = sum(float(env.step(a)[1]) for a in actions[: episode.steps])
+    assert episode.steps == task.horizon and episode.episode_return == direct

@@ -75,6 +75,24 @@ def test_extract_code_takes_the_block_that_defines_the_class():
     assert extract_code(truncated, "Policy").startswith("class Policy:")
     assert isinstance(extract_code("no code here", "Policy"), Failure)
     assert isinstance(extract_code("```json\n{}\n```", "Policy"), Failure)
+    aliased = "```python\nclass Controller:\n    pass\n\nPolicy = Controller\n```\n```python\nprint(1)\n```"
+    assert extract_code(aliased, "Policy").endswith("Policy = Controller\n")
+
+
+def test_a_reply_cut_at_the_token_limit_is_truncated_unless_its_code_was_complete():
+    cut = "Here:\n```python\nclass Policy:\n    def act(self, obs):\n        return"
+    failure = extract_code(cut, "Policy", cut_at_tokens=2048)
+    assert isinstance(failure, Failure) and failure.kind == "truncated"
+    assert "2048 tokens" in failure.message and "max_tokens" in failure.message
+    assert extract_code("Let me think about the board and", "Policy", cut_at_tokens=64).kind == "truncated"
+    complete = "```python\nclass Policy:\n    pass\n```\nThis policy works because the agent"
+    assert extract_code(complete, "Policy", cut_at_tokens=2048) == "class Policy:\n    pass\n"
+
+
+def test_any_ordinary_binding_of_the_policy_name_is_accepted():
+    base = "class Base:\n    def act(self, o):\n        return 1\n"
+    for code in (base + "class Policy(Base):\n    pass\n", base + "Policy = Base\n", base + "Policy: type = Base\n"):
+        assert check_source(code, "Policy", "act") is None, code
 
 
 @pytest.mark.parametrize(

@@ -103,7 +103,14 @@ def _public_name(name: str) -> str:
 
 
 def _getattr(obj: Any, name: str, *default: Any) -> Any:
-    return getattr(obj, _public_name(name), *default)
+    """`getattr`; a refused name behaves like a missing attribute (the default when one is given)."""
+    try:
+        name = _public_name(name)
+    except GuardedAttributeError:
+        if default:
+            return default[0]
+        raise
+    return getattr(obj, name, *default)
 
 
 def _setattr(obj: Any, name: str, value: Any) -> None:
@@ -115,7 +122,11 @@ def _delattr(obj: Any, name: str) -> None:
 
 
 def _hasattr(obj: Any, name: str) -> bool:
-    return hasattr(obj, _public_name(name))
+    """`hasattr`; False for a refused name, as for any attribute whose lookup raises AttributeError."""
+    try:
+        return hasattr(obj, _public_name(name))
+    except GuardedAttributeError:
+        return False
 
 
 def restricted_builtins() -> dict[str, Any]:
@@ -124,18 +135,27 @@ def restricted_builtins() -> dict[str, Any]:
     return allowed
 
 
-def load_class(code: str, class_name: str, names: dict[str, Any]) -> type:
-    """Execute `code` as a module with restricted builtins and return its class `class_name`.
-
-    `names` are extra globals visible to the code (e.g. the observation class, so annotations resolve).
-    Raises whatever the module raises, or `LookupError` when the class is missing.
-    """
+def compile_module(code: str) -> types.CodeType:
+    """Compile generated code once (per evaluation); `load_class` executes it afresh for every episode."""
     linecache.cache[POLICY_FILENAME] = (len(code), None, code.splitlines(keepends=True), POLICY_FILENAME)
+    return compile(code, POLICY_FILENAME, "exec")
+
+
+def load_class(module: types.CodeType, class_name: str, method: str, names: dict[str, Any]) -> type:
+    """Execute the compiled module in a new namespace with restricted builtins and return its `class_name`.
+
+    Every call makes a new module and so a new class: state kept on the class (class attributes mutated by `act`)
+    cannot leak from one episode into the next. `names` are extra globals visible to the code (e.g. the observation
+    class, so annotations resolve). Any binding of the name counts (`class Policy(Base)`, `Policy = Controller`).
+    Raises whatever the module raises, or `LookupError` when the class or its `method` is missing.
+    """
     namespace: dict[str, Any] = {"__builtins__": restricted_builtins(), "__name__": "generated", **names}
-    exec(compile(code, POLICY_FILENAME, "exec"), namespace)
+    exec(module, namespace)
     found = namespace.get(class_name)
     if not isinstance(found, type):
         raise LookupError(f"the code defines no class named {class_name}")
+    if not callable(getattr(found, method, None)):
+        raise LookupError(f"class {class_name} has no method {method}()")
     return found
 
 

@@ -32,22 +32,33 @@ FORBIDDEN_ATTRIBUTES = frozenset(
 )  # fmt: skip
 ALLOWED_DUNDERS = frozenset({"__init__", "__name__", "__doc__", "__post_init__"})
 
-_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(```|\Z)", re.DOTALL)
 
 
-def extract_code(reply: str, class_name: str) -> str | Failure:
+def extract_code(reply: str, class_name: str, *, cut_at_tokens: int | None = None) -> str | Failure:
     """The Python code of a reply: the last fenced block that defines `class_name`, else the last Python block.
 
-    A final block left open because the reply hit its token limit is accepted as it stands (and usually fails the
-    syntax check, which tells the LLM what happened).
+    `cut_at_tokens` says the reply stopped at that token limit (finish_reason "length"). Its code is then used
+    only if the chosen block was closed before the cut; otherwise the failure is `truncated`, which tells the LLM
+    (and the failure tables) what happened instead of reporting the cut-off code as a syntax error. A final block
+    left open in a reply that was not cut is accepted as it stands.
     """
     blocks = [
-        code for lang, code in _FENCE.findall(reply) if lang.lower() in ("", "python", "py", "python3")
-    ]
-    if not blocks:
+        (code, bool(closing)) for lang, code, closing in _FENCE.findall(reply)
+        if lang.lower() in ("", "python", "py", "python3")
+    ]  # fmt: skip
+    binds = re.compile(rf"^(\s*class\s+{re.escape(class_name)}\b|{re.escape(class_name)}\s*(:[^=\n]*)?=[^=])", re.M)
+    defining = [block for block in blocks if binds.search(block[0])]
+    chosen = (defining or blocks)[-1] if blocks else None
+    if cut_at_tokens is not None and (chosen is None or not chosen[1]):
+        return Failure(
+            "truncated",
+            f"the reply stopped at the token limit ({cut_at_tokens} tokens) before its code was complete. Raise "
+            "the limit (LLMConfig.max_tokens; CLI and notebooks: max_tokens) or write a shorter class.",
+        )
+    if chosen is None:
         return Failure("no_code_block", "the reply contains no fenced ```python code block")
-    defining = [code for code in blocks if re.search(rf"^\s*class\s+{re.escape(class_name)}\b", code, re.M)]
-    return (defining or blocks)[-1].strip("\n") + "\n"
+    return chosen[0].strip("\n") + "\n"
 
 
 def check_source(code: str, class_name: str, required_method: str) -> Failure | None:
@@ -61,6 +72,8 @@ def check_source(code: str, class_name: str, required_method: str) -> Failure | 
     for node in ast.walk(tree):
         if failure := _check_node(node):
             return failure
+    if any(class_name in _assigned_names(node) for node in tree.body):
+        return None  # bound by assignment (`Policy = Controller`): class and method are checked at run time
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == class_name:
             methods = {item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -68,6 +81,17 @@ def check_source(code: str, class_name: str, required_method: str) -> Failure | 
                 return None
             return Failure("missing_class", f"class {class_name} has no method {required_method}()")
     return Failure("missing_class", f"the code defines no top-level class named {class_name}")
+
+
+def _assigned_names(node: ast.stmt) -> set[str]:
+    """Names a top-level assignment binds (`a = b = C`, `a: type = C`, `a, b = C, D`)."""
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        targets = [node.target]
+    else:
+        return set()
+    return {name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name)}
 
 
 def _check_node(node: ast.AST) -> Failure | None:

@@ -18,7 +18,13 @@ import numpy as np
 
 from promptpo.rollout import Episode, Transition, run_episode
 from promptpo.sandbox import channel
-from promptpo.sandbox.guard import GuardedAttributeError, GuardedImportError, generated_traceback, load_class
+from promptpo.sandbox.guard import (
+    GuardedAttributeError,
+    GuardedImportError,
+    compile_module,
+    generated_traceback,
+    load_class,
+)
 from promptpo.sandbox.os_limits import confine
 from promptpo.sandbox.records import EvalJob, EvalResult, Failure, Limits
 from promptpo.tasks import InvalidAction, Task, get_task
@@ -154,11 +160,15 @@ def _evaluate(
     # The observation class and the documented classes it extends, so that annotations in generated code resolve.
     names = {cls.__name__: cls for cls in task.observation_type.__mro__ if cls is not object}
     names["Transition"] = Transition
-    policy_cls = None
+    # A fresh policy per episode means a fresh module too: the code is compiled once and executed anew for every
+    # episode, so nothing the policy keeps (instance, class or module state) survives into the next episode. The
+    # first execution happens here, so that a missing class or an error at import fails before any episode.
+    module, first_class = None, None
     if job.code is not None:
         alarm.arm(limits.init_timeout_s, f"loading the code exceeded {limits.init_timeout_s} s")
         try:
-            policy_cls = load_class(job.code, job.class_name, names)
+            module = compile_module(job.code)
+            first_class = load_class(module, job.class_name, "act", names)
         except LookupError as error:
             return EvalResult(failure=Failure("missing_class", str(error)))
         except BaseException as error:  # noqa: BLE001 - every failure of generated code becomes a record
@@ -184,10 +194,13 @@ def _evaluate(
         episode_deadline = time.monotonic() + limits.episode_timeout_s
         try:
             phase = "init"
-            if policy_cls is None:
+            if module is None:
                 act, phase = _random_policy(env.action_space, seed), "env"
             else:
-                alarm.arm(limits.init_timeout_s, f"{job.class_name}() exceeded {limits.init_timeout_s} s")
+                label = f"loading the code and {job.class_name}() exceeded {limits.init_timeout_s} s"
+                alarm.arm(limits.init_timeout_s, label)
+                policy_cls = first_class or load_class(module, job.class_name, "act", names)
+                first_class = None
                 policy = policy_cls()
                 alarm.disarm()
 
@@ -218,7 +231,7 @@ def _evaluate(
     if job.feedback_code is not None:
         try:
             alarm.arm(limits.init_timeout_s, f"loading the Feedback code exceeded {limits.init_timeout_s} s")
-            feedback_cls = load_class(job.feedback_code, "Feedback", names)
+            feedback_cls = load_class(compile_module(job.feedback_code), "Feedback", "summarize_trajectory", names)
             alarm.disarm()
             result.feedback = _summaries(feedback_cls, trajectories, limits, alarm)
         except BaseException as error:  # noqa: BLE001

@@ -129,8 +129,10 @@ def check_action(action: Any, space: gym.Space) -> Any:
 
     Discrete: a Python int or numpy integer (a 0-d or size-1 integer array is accepted too) in range; bools and
     floats are rejected, as the paper's NoiseWorld does. Box: anything `np.asarray` turns into a real array of the
-    space's shape (a scalar for shape (1,) is accepted), all finite and within the bounds; returned as the space's
-    dtype. Out-of-range actions are rejected rather than clipped so that the policy writer learns about them.
+    space's shape (a scalar for shape (1,) is accepted), all finite and within the bounds. Returned with the values
+    the policy gave: a float32 or float64 array keeps its dtype, anything else becomes float64; never cast to the space's
+    dtype (a float32 cast rounds the action and changes MuJoCo trajectories). Out-of-range actions are rejected
+    rather than clipped so that the policy writer learns about them.
     """
     if isinstance(space, gym.spaces.Discrete):
         value = action
@@ -143,7 +145,9 @@ def check_action(action: Any, space: gym.Space) -> Any:
         return int(value)
     if isinstance(space, gym.spaces.Box):
         try:
-            array = np.asarray(action, dtype=np.float64)
+            array = np.asarray(action)
+            if array.dtype not in (np.float32, np.float64):
+                array = array.astype(np.float64)
         except (TypeError, ValueError) as error:
             raise InvalidAction(f"expected {space.shape} real numbers, got {type(action).__name__}: {error}") from None
         if array.shape != space.shape and not (array.size == math.prod(space.shape) and array.ndim <= 1):
@@ -153,7 +157,7 @@ def check_action(action: Any, space: gym.Space) -> Any:
             raise InvalidAction(f"action contains NaN or inf: {array.tolist()}")
         if np.any(array < space.low - 1e-9) or np.any(array > space.high + 1e-9):
             raise InvalidAction(f"action {np.round(array, 4).tolist()} is outside [{space.low.tolist()}, {space.high.tolist()}]")
-        return array.astype(space.dtype)
+        return array
     raise TypeError(f"unsupported action space {space}")
 
 

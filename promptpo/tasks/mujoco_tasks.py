@@ -344,6 +344,8 @@ class AntObservation:
     """(8,) joint angular velocities (rad/s), same joint order as joint_angles."""
     contact_forces: np.ndarray
     """(13, 6) clipped contact wrenches, one row per body (see the class docstring)."""
+    dt: float
+    """Duration of one step (s): the simulated time between two `act` calls (not part of `vector`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -458,6 +460,8 @@ class HalfCheetahObservation:
     """Pitch rate of the torso (rad/s)."""
     joint_velocities: np.ndarray
     """(6,) joint angular velocities (rad/s), same joint order as joint_angles."""
+    dt: float
+    """Duration of one step (s): the simulated time between two `act` calls (not part of `vector`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -540,6 +544,8 @@ class HopperObservation:
     """Pitch rate of the torso (rad/s), clipped to [-10, 10]."""
     joint_velocities: np.ndarray
     """(3,) joint angular velocities (rad/s), same order as joint_angles, clipped to [-10, 10]."""
+    dt: float
+    """Duration of one step (s): the simulated time between two `act` calls (not part of `vector`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -716,6 +722,8 @@ class HumanoidObservation:
     """(17,) motor torques (N*m) applied during the last step, same joint order as joint_angles."""
     contact_forces: np.ndarray
     """(13, 6) per-body external contact wrenches, not clipped (see the class docstring)."""
+    dt: float
+    """Duration of one step (s): the simulated time between two `act` calls (not part of `vector`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -823,6 +831,8 @@ class SwimmerObservation:
     """Turning rate of the front segment (rad/s)."""
     joint_velocities: np.ndarray
     """(2,) motor1_rot, motor2_rot angular velocities (rad/s)."""
+    dt: float
+    """Duration of one step (s): the simulated time between two `act` calls (not part of `vector`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -890,6 +900,8 @@ class ReacherObservation:
     """(2,) joint0, joint1 angular velocities (rad/s)."""
     fingertip_minus_target: np.ndarray
     """(2,) fingertip position minus target position, x and y (m); its norm is the reward's distance."""
+    dt: float
+    """Duration of one step (s): the simulated time between two `act` calls (not part of `vector`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -965,6 +977,8 @@ class InvertedDoublePendulumObservation:
     """(2,) hinge, hinge2 angular velocities (rad/s), clipped to [-10, 10]."""
     constraint_force: float
     """Force (N) the rail's end stops apply to the cart, clipped to [-10, 10]."""
+    dt: float
+    """Duration of one step (s): the simulated time between two `act` calls (not part of `vector`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -1246,6 +1260,7 @@ class MujocoTask(Task):
         try:
             sim = env.unwrapped
             self.action_meanings = actuator_meanings(sim.model)
+            self.dt = float(sim.dt)
             self.extra_context = (
                 f"{spec.description} One step applies the action for {sim.dt:g} s ({sim.frame_skip} physics "
                 f"steps of {sim.model.opt.timestep:g} s). Episodes last at most {spec.horizon} steps."
@@ -1262,12 +1277,12 @@ class MujocoTask(Task):
 
     def observe(self, obs: Any, info: dict[str, Any]) -> Any:
         vector = frozen_array(obs)
-        fields = [field.name for field in dataclasses.fields(self.observation_type) if field.name != "vector"]
+        fields = [f.name for f in dataclasses.fields(self.observation_type) if f.name not in ("vector", "dt")]
         shapes = [self.spec.field_shapes.get(name, ()) for name in fields]
         expected = sum(math.prod(shape) for shape in shapes)
         if vector.shape != (expected,):
             raise ValueError(f"{self.name}: expected {expected} observation numbers, got shape {vector.shape}")
-        values: dict[str, Any] = {"vector": vector}
+        values: dict[str, Any] = {"vector": vector, "dt": self.dt}
         start = 0
         for name, shape in zip(fields, shapes):  # fields take consecutive slices of the vector
             part = vector[start : start + math.prod(shape)]
