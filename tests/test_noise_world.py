@@ -13,7 +13,7 @@ from promptpo.envs.noise_world import NoiseWorldEnv, board_layout, noise_world_r
 from promptpo.references.noise_world_optimal import optimal_policy, optimal_value
 from promptpo.rollout import evaluate
 from promptpo.tasks import get_task, task_names
-from promptpo.tasks.noise_world import TASKS
+from promptpo.tasks.noise_world import STOCHASTIC_NOTE, TASKS
 
 # ---- expected data, transcribed from /work/shared/specs/noise_world.md section 5 ---------------------------------
 # Each row: the n board codes, then the n region ids of that row.
@@ -360,9 +360,13 @@ def test_observations_are_read_only_and_match_the_raw_vector(name: str) -> None:
     env = task.make_env()
     obs, info = env.reset(seed=0)
     observation = task.observe(obs, info)
-    fields = [getattr(observation, f.name) for f in dataclasses.fields(observation)]
+    fields = [getattr(observation, f.name) for f in dataclasses.fields(observation) if f.name != "vector"]
     flat = np.concatenate([np.ravel(np.asarray(value, dtype=np.float64)) for value in fields])
-    np.testing.assert_array_equal(flat, obs)  # fields, in order, are the documented vector layout
+    if hasattr(observation, "vector"):  # boards 4-6 without key info: the two trailing values stay unnamed
+        np.testing.assert_array_equal(observation.vector, obs)
+        assert len(flat) == len(obs) - 2 and not observation.vector.flags.writeable
+        obs = obs[: len(flat)]
+    np.testing.assert_array_equal(flat, obs)  # named fields, in order, are the documented vector layout
     with pytest.raises(ValueError):
         observation.board[0] = 4.0
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -383,9 +387,26 @@ def test_prompt_reveals_no_magnitudes_or_cell_semantics(name: str) -> None:
     )
     for number in MAGNITUDES:
         assert number not in shown
+    # As in the paper's prompt: actions may fail or be stochastic, without saying how.
+    assert shown.count(STOCHASTIC_NOTE) == 1
+    shown = shown.replace(STOCHASTIC_NOTE, "")
     for secret in ("wall", "teleport", "stochastic", "deterministic", "probab", "random"):
         assert secret not in shown.lower()
     key_info = name.endswith("_key_info")
     assert ("milestone" in shown.lower() or "labelled 6" in shown) == key_info
     if name in ("noise_world_board_4", "noise_world_board_5", "noise_world_board_6"):
-        assert "two" in task.observation_source() and "trailing scalars" in task.observation_source()
+        # The two trailing values are neither named nor explained (the key-info variant explains them).
+        source = task.observation_source()
+        assert "two trailing scalars" in source and "visited" not in source and "flag" not in source.lower()
+        assert [f.name for f in dataclasses.fields(task.observation_type)][-1] == "vector"
+
+
+@pytest.mark.parametrize("name", list(TASKS))
+def test_prompt_says_which_codes_appear(name: str) -> None:
+    """Boards 0-3 hold only codes 0-5 and the prompt says so; boards 4-6 may show 0-7."""
+    task = get_task(name)
+    highest = int(max(board_layout(task.board).codes.ravel()))
+    if task.board <= 3:
+        assert highest <= 5 and "Only codes 0 to 5 appear" in task.extra_context
+    else:
+        assert highest == 7 and "Codes 0 to 7 may appear" in task.extra_context

@@ -38,13 +38,11 @@ class NoiseWorldObservation:
 
 @dataclass(frozen=True)
 class NoiseWorldObservationWithScalars(NoiseWorldObservation):
-    """On this board the raw observation vector has 6 + n*n entries: the 4 + n*n described above, then two
-    trailing scalars, given here as `extra_0` (index 4 + n*n) and `extra_1` (index 5 + n*n). Their meaning is
-    not documented.
+    """On this board the raw observation vector has 6 + n*n entries: the 4 + n*n described above, then
+    two trailing scalars. `vector` is that whole raw vector.
     """
 
-    extra_0: float  # raw vector index 4 + n*n
-    extra_1: float  # raw vector index 5 + n*n
+    vector: np.ndarray  # read-only float array, shape (6 + n*n,): the raw observation vector
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,9 @@ REWARD_TEXT = (
     "Every step costs a small fixed penalty. Reaching the goal cell gives a large bonus. Reaching a terminal "
     "failure cell (a catastrophic failure) gives a large penalty. The reward function itself is not shown."
 )
+
+# The paper's prompt says that moves can go wrong, never how (no probabilities, no teleports).
+STOCHASTIC_NOTE = "Actions may fail or have stochastic outcomes."
 
 MILESTONE_REWARD_TEXT = (
     " The goal bonus is paid only if the agent has entered the cell labelled 6 and, after that, the cell labelled "
@@ -111,9 +112,10 @@ class NoiseWorldTask(Task):
         )
         self.reward_text = REWARD_TEXT + (MILESTONE_REWARD_TEXT if key_info else "")
         vector_length = 4 + layout.n**2 + (2 if layout.milestones else 0)
+        codes = "Codes 0 to 7 may appear" if layout.milestones else "Only codes 0 to 5 appear"
         self.extra_context = (
             f"This board is {layout.n} x {layout.n} (n = {layout.n}); the raw observation vector has "
-            f"{vector_length} entries."
+            f"{vector_length} entries. {codes} on this board. {STOCHASTIC_NOTE}"
         )
 
     def make_env(self) -> NoiseWorldEnv:
@@ -122,7 +124,10 @@ class NoiseWorldTask(Task):
     def observe(self, obs: Any, info: dict[str, Any]) -> Any:
         n_cells = board_layout(self.board).n ** 2
         values = [float(x) for x in obs[:4]] + [frozen_array(obs[4 : 4 + n_cells])]
-        values += [float(x) for x in obs[4 + n_cells :]]
+        if self.observation_type is NoiseWorldObservationWithScalars:
+            values.append(frozen_array(obs))  # the two trailing values stay unnamed, as in the paper's prompt
+        else:
+            values += [float(x) for x in obs[4 + n_cells :]]
         return self.observation_type(*values)
 
     def observation_source(self) -> str:
