@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from promptpo.baselines import SUPPORTED_ACTION_SPACES
+from promptpo.llm import LLMConfig
 from promptpo.paths import DATA_DIR
 from promptpo.runner import Job
 from promptpo.tasks import get_task
@@ -54,7 +55,8 @@ def grid(
 ) -> list[Job]:
     """The jobs of `profile`, with notebook parameters overriding it where given (None keeps the profile's value).
 
-    Order: references, then PromptPO (task x seed), then each RL algorithm (task x seed) on the tasks whose action
+    PromptPO runs once per model of the profile's `models` list (or its `llm.model`); `model` replaces that list.
+    Order: references, then PromptPO (model x task x seed), then each RL algorithm (task x seed) on the tasks whose action
     space it supports.
     """
     spec = load_profile(family, profile)
@@ -66,8 +68,12 @@ def grid(
         config = dict(spec["promptpo"])
         config.update({k: v for k, v in (("rounds", rounds), ("n_gens", n_gens), ("episodes", episodes)) if v is not None})
         llm = dict(spec.get("llm", {}))
-        llm.update({k: v for k, v in (("model", model), ("base_url", base_url), ("llm_mode", llm_mode)) if v is not None})
-        jobs += [Job(task, "promptpo", seed, {**config, "llm": llm}) for task in tasks for seed in seeds or spec["seeds"]]
+        llm.update({k: v for k, v in (("base_url", base_url), ("llm_mode", llm_mode)) if v is not None})
+        models = [model] if model is not None else spec.get("models", [llm.get("model", LLMConfig.model)])
+        jobs += [
+            Job(task, "promptpo", seed, {**config, "llm": {**llm, "model": name}})
+            for name in models for task in tasks for seed in seeds or spec["seeds"]
+        ]  # fmt: skip
     for algo, settings in spec.get("baselines", {}).items():
         if algo not in methods:
             continue

@@ -99,7 +99,8 @@ def _run_promptpo(job: Job) -> JobOutput:
             header = (f"# PromptPO {which} policy for {job.task} (model {config.llm.model}, seed {job.seed}): round "
                       f"{candidate.round}, selection score {candidate.score:.6g}, held-out score "
                       f"{row['heldout_score']:.6g}\n")  # fmt: skip
-            output.files[f"policies/{job.task}__seed{job.seed}__{which}.py"] = header + candidate.code
+            relative = f"policies/{config.llm.model}/{job.task}__seed{job.seed}__{which}.py"
+            output.files[relative] = header + candidate.code
     output.timing.update(env_steps=result.rounds[-1]["env_steps"] if result.rounds else 0,
                          llm_latency_s=result.ledger["latency_s"], endpoint_calls=result.ledger["endpoint_calls"])  # fmt: skip
     return output
