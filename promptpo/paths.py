@@ -1,5 +1,6 @@
 """Where the repository keeps data, figures, notebooks and run folders."""
 
+import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -7,4 +8,5 @@ DATA_DIR = REPO_ROOT / "data"
 TRANSCRIPTS_DIR = DATA_DIR / "transcripts"
 FIGURES_DIR = REPO_ROOT / "figures"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-RUNS_DIR = REPO_ROOT / "runs"  # git-ignored: per-run folders with code, prompts, replies and checkpoints
+# Per-run folders with code, prompts, replies and checkpoints: runs/ (git-ignored), or $PROMPTPO_RUNS_DIR.
+RUNS_DIR = Path(os.environ.get("PROMPTPO_RUNS_DIR", REPO_ROOT / "runs"))

@@ -92,7 +92,9 @@ def _run_promptpo(job: Job) -> JobOutput:
     config = _promptpo_config(job)
     result = run_promptpo(config, progress=False)
     tag = {"job": job.key, "method": "promptpo", "model": config.llm.model, "seed": job.seed}
-    output = JobOutput(tables={"promptpo_rounds": [{**tag, **row} for row in result.rounds]})
+    candidates = [{**tag, "task": job.task, **_candidate_row(candidate)} for candidate in result.candidates]
+    output = JobOutput(tables={"promptpo_rounds": [{**tag, **row} for row in result.rounds],
+                               "promptpo_candidates": candidates})  # fmt: skip
     for which, candidate in (("best", result.best), ("last", result.last)):
         if candidate is not None and candidate.code:
             row = next(r for r in result.rounds if r["round"] == candidate.round)
@@ -104,6 +106,17 @@ def _run_promptpo(job: Job) -> JobOutput:
     output.timing.update(env_steps=result.rounds[-1]["env_steps"] if result.rounds else 0,
                          llm_latency_s=result.ledger["latency_s"], endpoint_calls=result.ledger["endpoint_calls"])  # fmt: skip
     return output
+
+
+def _candidate_row(candidate) -> dict[str, Any]:
+    """One policy reply (original sample or repair) and what became of it; `failure_kind` is empty when it ran."""
+    failure = candidate.result.failure
+    return {
+        "round": candidate.round, "sample": candidate.sample, "attempt": candidate.attempt,
+        "failure_kind": failure.kind if failure else "",
+        "failure_message": failure.message.splitlines()[0][:200] if failure and failure.message else "",
+        "selection_score": candidate.score, "env_steps": candidate.result.env_steps,
+    }  # fmt: skip
 
 
 def _run_baseline(job: Job) -> JobOutput:
@@ -219,7 +232,7 @@ class ResultStore:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             if new:
                 writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows([{key: _fixed(value) for key, value in row.items()} for row in rows])
 
     @staticmethod
     def _write(path: Path, fields: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -229,6 +242,15 @@ class ResultStore:
             writer.writeheader()
             writer.writerows(rows)
         os.replace(tmp, path)
+
+
+FLOAT_DIGITS = 10  # significant digits of every float in the tidy tables
+
+
+def _fixed(value: Any) -> Any:
+    """Floats at FLOAT_DIGITS significant digits: a simulator's last-bit differences between runs (SIMD paths,
+    memory alignment) must not make a regenerated table differ from the committed one."""
+    return f"{value:.{FLOAT_DIGITS}g}" if isinstance(value, float) else value
 
 
 # ---- running a grid ---------------------------------------------------------------------------------------------

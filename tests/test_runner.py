@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from promptpo.experiments import grid
-from promptpo.runner import Job, ResultStore, run_grid
+from promptpo.runner import Job, JobOutput, ResultStore, run_grid
 
 TASK = "noise_world_board_0"
 JOBS = [
@@ -125,3 +125,21 @@ def test_a_failing_job_is_reported_and_does_not_cost_the_others(tmp_path):
     with pytest.raises(GridError, match=r"(?s)1 of 2 jobs failed.*sac on noise_world_board_0.*Discrete"):
         run_grid([good, broken], tmp_path, workers=2, progress=False)
     assert ResultStore(tmp_path).done() == {good.key}
+
+
+def test_promptpo_runs_once_per_model_of_the_profile():
+    jobs = [job for job in grid("hard_exploration", "qwen", tasks=["noise_world_board_1"]) if job.method == "promptpo"]
+    models = [job.config["llm"]["model"] for job in jobs]
+    assert models == ["qwen2.5-coder-1.5b-instruct-q4_k_m", "qwen2.5-coder-0.5b-instruct-q4_k_m"]
+    assert len({job.key for job in jobs}) == 2  # different models are different results
+    only = grid("hard_exploration", "qwen", tasks=["noise_world_board_1"], model="gpt-4o", methods=("promptpo",))
+    assert [job.config["llm"]["model"] for job in only] == ["gpt-4o"]
+
+
+def test_tables_write_floats_at_a_fixed_precision(tmp_path):
+    """Last-bit differences of a simulator between runs must not change the committed bytes."""
+    job = Job(TASK, "reference", 0, {"episodes": 1})
+    for value, folder in ((546.8891799867112, "a"), (546.8891799867109, "b")):
+        ResultStore(tmp_path / folder).add(job, JobOutput(tables={"t": [{"job": job.key, "score": value, "n": 3}]}))
+    assert (tmp_path / "a" / "t.csv").read_bytes() == (tmp_path / "b" / "t.csv").read_bytes()
+    assert (tmp_path / "a" / "t.csv").read_text().splitlines()[1] == f"{job.key},546.88918,3"
