@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-
-
-
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,15 +13,16 @@ import seaborn as sns
 
 from promptpo.runner import ResultStore
 
-METHOD_ORDER = ["promptpo", "ppo", "dqn", "sac"]
-PALETTE = {"promptpo": "#c0392b", "ppo": "#2471a3", "dqn": "#28b463", "sac": "#8e44ad"}
+RL_ORDER = ["ppo", "dqn", "sac"]
+PALETTE = {"ppo": "#2471a3", "dqn": "#28b463", "sac": "#8e44ad"}
+PROMPTPO_COLOURS = ["#c0392b", "#e67e22", "#7b241c", "#f5b041"]  # one per model, in the profile's order
 
 
 @dataclass
 class Results:
     """The tidy tables of one profile, restricted to the jobs of the current grid."""
 
-    rounds: pd.DataFrame  # PromptPO: one row per (task, seed, round)
+    rounds: pd.DataFrame  # PromptPO: one row per (task, model, seed, round)
     curves: pd.DataFrame  # RL: one row per (task, algo, seed, env_steps)
     references: pd.DataFrame  # one row per (task, reference)
 
@@ -39,6 +38,22 @@ class Results:
             raise RuntimeError(f"{missing} jobs of this grid have no results in {folder}: run the grid first")
         return cls(read("promptpo_rounds"), read("learning_curves"), read("references"))
 
+    @property
+    def models(self) -> list[str]:
+        """The LLMs of the PromptPO runs, in grid order."""
+        return list(dict.fromkeys(self.rounds["model"])) if len(self.rounds) else []
+
+    def colour(self, method: str) -> str:
+        """Plot colour of an RL algorithm or of `promptpo_method(model)`."""
+        if method in PALETTE:
+            return PALETTE[method]
+        return PROMPTPO_COLOURS[[promptpo_method(m) for m in self.models].index(method) % len(PROMPTPO_COLOURS)]
+
+    def methods(self) -> list[str]:
+        """Every method with results: one PromptPO method per model, then the RL algorithms."""
+        algos = set(self.curves["algo"]) if len(self.curves) else set()
+        return [promptpo_method(m) for m in self.models] + [a for a in RL_ORDER if a in algos]
+
     def reference(self, task: str, kind: str) -> float | None:
         """The random ('random') or optimal score of `task`: the exact optimum where known, else the oracle's."""
         rows = self.references[self.references["task"] == task]
@@ -50,22 +65,27 @@ class Results:
         return float(picked["score"].iloc[0]) if len(picked) else None
 
 
+def promptpo_method(model: str) -> str:
+    """The method name of PromptPO with `model` in tables and legends, e.g. "PromptPO qwen2.5-coder-1.5b"."""
+    return "PromptPO " + re.sub(r"(-instruct)?-q\d.*$", "", model)
+
+
 def promptpo_summary(results: Results) -> pd.DataFrame:
-    """Per task and seed: best held-out score over rounds, the last round's, env steps, LLM usage, failures."""
+    """Per task, model and seed: best held-out score over rounds, the last round's, env steps, LLM usage, and the
+    failures of the samples' final attempts by kind (`truncated replies` counts every reply cut at the token limit,
+    repairs included)."""
     rows = []
-    for (task, seed), runs in results.rounds.groupby(["task", "seed"], sort=False):
+    for (task, model, seed), runs in results.rounds.groupby(["task", "model", "seed"], sort=False):
         last = runs.iloc[-1]
-        failures: dict[str, int] = {}
-        for text in runs["failures"].dropna():
-            for item in str(text).split(";"):
-                kind, count = item.split("=")
-                failures[kind] = failures.get(kind, 0) + int(count)
+        failures = _failure_counts(runs)
+        truncated = int(runs["truncated_replies"].sum()) if "truncated_replies" in runs else None
         rows.append({
-            "task": task, "seed": seed, "model": last["model"], "rounds": len(runs),
+            "task": task, "model": model, "seed": seed, "rounds": len(runs),
             "best held-out": last["best_heldout_so_far"], "last round held-out": last["heldout_score"],
             "env steps": int(last["env_steps"]), "LLM calls": int(last["llm_calls"]),
             "runnable candidates": int(runs["candidates_ok"].sum()),
             "failed candidates": int(runs["candidates_failed"].sum()),
+            **({} if truncated is None else {"truncated replies": truncated}),
             "failures by kind": ", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "-",
         })  # fmt: skip
     return pd.DataFrame(rows)
@@ -99,12 +119,12 @@ def steps_to_fraction(results: Results, fractions: tuple[float, ...] = (0.5, 0.9
 
 
 def _method_series(results: Results, task: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """method -> (env steps, mean score over seeds) for one task; PromptPO uses best held-out so far."""
+    """method -> (env steps, mean score over seeds) for one task; PromptPO (per model) uses best held-out so far."""
     series = {}
     rounds = results.rounds[results.rounds["task"] == task].dropna(subset=["best_heldout_so_far"])
-    if len(rounds):
-        mean = rounds.groupby("round", sort=True)[["env_steps", "best_heldout_so_far"]].mean()
-        series["promptpo"] = (mean["env_steps"].to_numpy(), mean["best_heldout_so_far"].to_numpy())
+    for model, runs in rounds.groupby("model", sort=False):
+        mean = runs.groupby("round", sort=True)[["env_steps", "best_heldout_so_far"]].mean()
+        series[promptpo_method(model)] = (mean["env_steps"].to_numpy(), mean["best_heldout_so_far"].to_numpy())
     curves = results.curves[results.curves["task"] == task]
     for algo, frame in curves.groupby("algo", sort=False):
         mean = frame.groupby("env_steps", sort=True)["score"].mean()
@@ -113,8 +133,9 @@ def _method_series(results: Results, task: str) -> dict[str, tuple[np.ndarray, n
 
 
 def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4, ylabel: str = "score") -> plt.Figure:
-    """One panel per task: RL learning curves (mean and 95% bootstrap band over seeds), PromptPO's best held-out
-    score at its cumulative environment steps after each round, and the random and optimal references."""
+    """One panel per task: RL learning curves (mean and 95% bootstrap band over seeds); PromptPO per model and
+    seed, the held-out score of each round's winner at the run's cumulative environment steps (a point only where
+    a round had a winner, a line per seed); and the random and optimal references."""
     rows = -(-len(tasks) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False)
     for ax, task in zip(axes.flat, tasks):
@@ -123,20 +144,24 @@ def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4,
             sns.lineplot(data=curves, x="env_steps", y="score", hue="algo", palette=PALETTE, errorbar=("ci", 95),
                          n_boot=200, seed=0, ax=ax, legend=False)  # fmt: skip
         rounds = results.rounds[results.rounds["task"] == task]
-        scored = rounds.dropna(subset=["best_heldout_so_far"])
-        if len(scored):
-            ax.plot(scored["env_steps"], scored["best_heldout_so_far"], "o-", color=PALETTE["promptpo"], ms=5)
-        elif len(rounds):
-            ax.text(0.03, 0.5, "PromptPO: no runnable policy", transform=ax.transAxes, color=PALETTE["promptpo"],
-                    fontsize=8)  # fmt: skip
+        scored = rounds.dropna(subset=["heldout_score"])
+        for model, runs in rounds.groupby("model", sort=False):
+            colour = results.colour(promptpo_method(model))
+            won = runs.dropna(subset=["heldout_score"])
+            for _, run in won.groupby("seed", sort=True):
+                ax.plot(run["env_steps"], run["heldout_score"], "o-", color=colour, ms=4, lw=1)
+            if not len(won):
+                row = results.models.index(model)
+                ax.text(0.03, 0.45 - 0.1 * row, f"{promptpo_method(model)}: no runnable policy", transform=ax.transAxes,
+                        color=colour, fontsize=7)  # fmt: skip
         _reference_lines_and_limits(ax, results, task, curves, scored)
         ax.set_title(task, fontsize=9)
         ax.set_xlabel("environment steps")
         ax.set_ylabel(ylabel)
     for ax in axes.flat[len(tasks):]:
         ax.axis("off")
-    handles = [plt.Line2D([], [], color=PALETTE[m], marker="o" if m == "promptpo" else None, label=_label(m))
-               for m in METHOD_ORDER if _has(results, m)]  # fmt: skip
+    handles = [plt.Line2D([], [], color=results.colour(m), marker="o" if m.startswith("PromptPO") else None,
+                          label=_label(m)) for m in results.methods()]  # fmt: skip
     handles.append(plt.Line2D([], [], color="0.35", linestyle=":", label="random"))
     if any(_optimum(results, task) is not None for task in tasks):
         handles.append(plt.Line2D([], [], color="0.35", linestyle="--", label="optimal / oracle"))
@@ -152,7 +177,7 @@ def _reference_lines_and_limits(ax, results: Results, task: str, curves: pd.Data
     """Reference lines, and y limits that fit the methods and the optimum: NoiseWorld's random policy averages
     thousands below zero, so a reference far off that range is written in the panel instead of drawn."""
     others = curves.groupby(["algo", "env_steps"])["score"].mean().tolist() if len(curves) else []
-    others += scored["best_heldout_so_far"].tolist()
+    others += scored["heldout_score"].tolist()
     optimum, random = results.reference(task, "optimal"), results.reference(task, "random")
     others += [optimum] if optimum is not None else []
     low, high = min(others, default=0.0), max(others, default=1.0)
@@ -175,8 +200,8 @@ def _reference_lines_and_limits(ax, results: Results, task: str, curves: pd.Data
 
 def plot_final_scores(results: Results, tasks: list[str]) -> plt.Figure:
     """Final held-out scores per task as a fraction of the optimal (or oracle) score, so that tasks of different
-    scales share one axis. RL: the last evaluation point, one dot per seed; PromptPO: best held-out score per
-    seed. Tasks without a positive optimum are left out."""
+    scales share one axis. RL: the last evaluation point, one dot per seed; PromptPO (per model): best held-out
+    score per seed. Tasks without a positive optimum are left out."""
     rows = []
     for task in tasks:
         if _optimum(results, task) is None:
@@ -184,17 +209,19 @@ def plot_final_scores(results: Results, tasks: list[str]) -> plt.Figure:
         for (algo, seed), frame in results.curves[results.curves["task"] == task].groupby(["algo", "seed"]):
             value = fraction_of_optimum(results, task, frame["score"].iloc[-1])
             rows.append({"task": task, "method": algo, "seed": seed, "fraction of optimum": value})
-        for seed, frame in results.rounds[results.rounds["task"] == task].groupby("seed"):
+        for (model, seed), frame in results.rounds[results.rounds["task"] == task].groupby(["model", "seed"]):
             best = frame["best_heldout_so_far"].iloc[-1]
             if pd.notna(best):
                 value = fraction_of_optimum(results, task, best)
-                rows.append({"task": task, "method": "promptpo", "seed": seed, "fraction of optimum": value})
+                rows.append({"task": task, "method": promptpo_method(model), "seed": seed,
+                             "fraction of optimum": value})  # fmt: skip
     data = pd.DataFrame(rows, columns=["task", "method", "seed", "fraction of optimum"])
     data["fraction of optimum"] = data["fraction of optimum"].clip(lower=FRACTION_FLOOR)
     tasks = [task for task in tasks if _optimum(results, task) is not None]
     figure, ax = plt.subplots(figsize=(max(6.0, 0.75 * len(tasks)), 4.0))
-    order = [m for m in METHOD_ORDER if m in set(data["method"])]
-    sns.stripplot(data=data, x="task", y="fraction of optimum", hue="method", hue_order=order, palette=PALETTE,
+    order = [m for m in results.methods() if m in set(data["method"])]
+    palette = {m: results.colour(m) for m in order}
+    sns.stripplot(data=data, x="task", y="fraction of optimum", hue="method", hue_order=order, palette=palette,
                   dodge=True, jitter=False, size=5, ax=ax, order=tasks)  # fmt: skip
     ax.axhline(0, color="0.35", linestyle=":", linewidth=1)
     ax.axhline(1, color="0.35", linestyle="--", linewidth=1)
@@ -218,13 +245,7 @@ def save(figure: plt.Figure, path: Path) -> Path:
 
 
 def _label(method: str) -> str:
-    return "PromptPO" if method == "promptpo" else method.upper()
-
-
-def _has(results: Results, method: str) -> bool:
-    if method == "promptpo":
-        return len(results.rounds) > 0
-    return len(results.curves) > 0 and method in set(results.curves["algo"])
+    return method if method.startswith("PromptPO") else method.upper()
 
 
 def _optimum(results: Results, task: str) -> float | None:
@@ -242,31 +263,43 @@ def fraction_of_optimum(results: Results, task: str, value: float) -> float | No
     return None if optimum is None else value / optimum
 
 
+def _failure_counts(rounds: pd.DataFrame) -> dict[str, int]:
+    """Failures of the samples' final attempts, by kind, summed over `rounds` (rows of promptpo_rounds)."""
+    failures: dict[str, int] = {}
+    for text in rounds["failures"].dropna():
+        for item in str(text).split(";"):
+            kind, count = item.split("=")
+            failures[kind] = failures.get(kind, 0) + int(count)
+    return failures
+
+
+def _promptpo_sentences(results: Results, model: str, runs: pd.DataFrame) -> list[str]:
+    """What PromptPO with `model` did: candidates, failures, winners, steps, and each run's best held-out score."""
+    candidates = int(runs["runnable candidates"].sum() + runs["failed candidates"].sum())
+    failures = _failure_counts(results.rounds[results.rounds["model"] == model])
+    common = ", ".join(f"{kind} ({count})" for kind, count in sorted(failures.items(), key=lambda kv: -kv[1])[:3])
+    scored = runs.dropna(subset=["best held-out"])
+    lines = [
+        f"PromptPO with {model}: {len(runs)} runs, {candidates} candidate policies of which "
+        f"{int(runs['runnable candidates'].sum())} ran; the failures' kinds: {common or '-'}. {len(scored)} of "
+        f"{len(runs)} runs had a winner; the runs used {int(runs['env steps'].min()):,} to "
+        f"{int(runs['env steps'].max()):,} environment steps."
+    ]
+    for _, row in scored.iterrows():
+        value = fraction_of_optimum(results, row["task"], row["best held-out"])
+        shown = f"{value:.2f} of the optimal score" if value is not None else "no optimum known"
+        lines.append(f"  {row['task']} (seed {row['seed']}): best held-out {row['best held-out']:.4g} ({shown}).")
+    return lines
+
+
 def family_summary(results: Results, tasks: list[str]) -> str:
     """A few sentences of facts computed from the results (no conclusions are written by hand)."""
     lines = []
     summary = promptpo_summary(results)
-    if len(summary):
-        candidates = int(summary["runnable candidates"].sum() + summary["failed candidates"].sum())
-        failures: dict[str, int] = {}
-        for text in summary["failures by kind"]:
-            for item in filter(None, str(text).replace("-", "").split(", ")):
-                kind, count = item.rsplit(" ", 1)
-                failures[kind] = failures.get(kind, 0) + int(count)
-        common = ", ".join(f"{kind} ({count})" for kind, count in sorted(failures.items(), key=lambda kv: -kv[1])[:3])
-        scored = summary.dropna(subset=["best held-out"])
-        lines.append(
-            f"PromptPO with {', '.join(sorted(set(summary['model'])))}: {len(summary)} runs, {candidates} candidate "
-            f"policies of which {int(summary['runnable candidates'].sum())} ran; the failures' kinds: {common or '-'}. "
-            f"{len(scored)} of {len(summary)} runs had a winner; the runs used {int(summary['env steps'].min()):,} "
-            f"to {int(summary['env steps'].max()):,} environment steps."
-        )
-        for _, row in scored.iterrows():
-            value = fraction_of_optimum(results, row["task"], row["best held-out"])
-            shown = f"{value:.2f} of the optimal score" if value is not None else "no optimum known"
-            lines.append(f"  {row['task']} (seed {row['seed']}): best held-out {row['best held-out']:.4g} ({shown}).")
+    for model, runs in summary.groupby("model", sort=False) if len(summary) else ():
+        lines += _promptpo_sentences(results, model, runs)
     for algo, frame in results.curves.groupby("algo", sort=False):
-        finals = []
+        finals: list[tuple[str, float | None, int]] = []
         for task, curve in frame.groupby("task", sort=False):
             last = curve[curve["env_steps"] == curve["env_steps"].max()]["score"].mean()
             finals.append((task, fraction_of_optimum(results, task, last), int(curve["env_steps"].max())))
@@ -283,16 +316,16 @@ def family_summary(results: Results, tasks: list[str]) -> str:
 
 
 def final_scores(results: Results) -> pd.DataFrame:
-    """Per task: each method's final held-out score (RL: last evaluation point, mean over seeds; PromptPO: best
-    held-out score of a round winner, mean over seeds) next to the references."""
+    """Per task: each method's final held-out score (RL: last evaluation point, mean over seeds; PromptPO, per
+    model: best held-out score of a round winner, mean over seeds) next to the references."""
     table: dict[str, dict[str, float]] = {}
     for (task, algo), frame in results.curves.groupby(["task", "algo"], sort=False):
         table.setdefault(task, {})[algo.upper()] = frame[frame["env_steps"] == frame["env_steps"].max()]["score"].mean()
-    for task, frame in results.rounds.groupby("task", sort=False):
+    for (task, model), frame in results.rounds.groupby(["task", "model"], sort=False):
         best = frame.groupby("seed")["best_heldout_so_far"].last()
-        table.setdefault(task, {})["PromptPO"] = best.mean() if best.notna().any() else np.nan
+        table.setdefault(task, {})[promptpo_method(model)] = best.mean() if best.notna().any() else np.nan
     for row in results.references.itertuples():
         table.setdefault(row.task, {})[row.reference] = row.score
     frame = pd.DataFrame.from_dict(table, orient="index")
-    order = [c for c in ("PromptPO", "PPO", "DQN", "SAC") if c in frame.columns]
+    order = [c for c in map(_label, results.methods()) if c in frame.columns]
     return frame[order + [c for c in frame.columns if c not in order]]
