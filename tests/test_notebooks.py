@@ -12,6 +12,7 @@ import papermill
 import pytest
 from nbval.plugin import find_comment_markers
 
+from promptpo.experiments import load_profile
 from promptpo.llm import LLMConfig
 from promptpo.loop import PromptPOConfig
 from promptpo.paths import NOTEBOOKS_DIR
@@ -66,10 +67,11 @@ def test_notebook_runs_its_smoke_profile_end_to_end(name, tmp_path):
         parameters={"profile": "smoke", "results_root": str(results), "figures_root": str(figures)},
         progress_bar=False,
     )  # fmt: skip
+    smoke = load_profile(name, "smoke")
     rounds = pd.read_csv(results / "promptpo_rounds.csv")
     assert list(rounds["round"]) == [1, 2] * len(set(rounds["task"]))  # replayed from the committed transcripts
     # Every candidate of every round is accounted for: it ran, or its failure was recorded by kind.
-    assert ((rounds["candidates_ok"] + rounds["candidates_failed"]) == 2).all()  # the smoke profile's n_gens
+    assert ((rounds["candidates_ok"] + rounds["candidates_failed"]) == smoke["promptpo"]["n_gens"]).all()
     recorded = rounds["failures"].fillna("").map(lambda f: sum(int(kv.split("=")[1]) for kv in f.split(";") if kv))
     assert (recorded == rounds["candidates_failed"]).all()
     for _, run in rounds.groupby("task"):  # calls and environment steps accumulate over the rounds
@@ -82,4 +84,4 @@ def test_notebook_runs_its_smoke_profile_end_to_end(name, tmp_path):
         assert (figures / figure).stat().st_size > 10_000
     executed = nbformat.read(output, as_version=4)
     summary = next(cell for cell in executed.cells if "family_summary" in cell.source)
-    assert "PromptPO with gemma-3-270m-q4_k_m" in summary.outputs[0]["text"]
+    assert f"PromptPO with {smoke['models'][0]}" in summary.outputs[0]["text"]
