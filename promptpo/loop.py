@@ -1,10 +1,10 @@
 """PromptPO: an LLM writes policies from Python descriptions of a task and improves them from rollout feedback.
 
 The algorithm is `run_promptpo`, top to bottom; prompts, sandboxing, LLM access and the run folder live in their
-own modules. Differences from the paper's reference code (../shared/specs/method.md): no LLM output can abort a
-run (failures are records), generated code runs only in confined workers, episodes are seeded and every round's
-winner is re-scored on held-out seeds, every environment step is counted, and an interrupted run resumes without
-repeating any LLM call or finished evaluation.
+own modules. Differences from the paper's reference code (which ran generated code in the optimiser's own process
+and stopped at the first unexpected reply): no LLM output can abort a run (failures are records), generated code
+runs only in confined workers, episodes are seeded and every round's winner is re-scored on held-out seeds, every
+environment step is counted, and an interrupted run resumes without repeating any LLM call or finished evaluation.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any, Protocol
 from tqdm import tqdm
 
 from promptpo.evaluation import score, screen
-from promptpo.llm import LLM, CallTag, ChatReply, LLMConfig
+from promptpo.llm import LLM, CallTag, ChatReply, LLMConfig, Messages
 from promptpo.paths import RUNS_DIR
-from promptpo.prompts import Messages, Prompts, Winner
+from promptpo.prompts import Prompts, Winner
 from promptpo.rollout import heldout_seeds, selection_seeds
 from promptpo.run_folder import RunFolder
 from promptpo.sandbox import EvalResult, Limits, Sandbox

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import gymnasium as gym
 
+from promptpo.llm import Messages
 from promptpo.rollout import Transition
 from promptpo.sandbox import Failure, Limits
 from promptpo.sandbox.static_checks import ALLOWED_MODULES
 from promptpo.tasks import Task
 from promptpo.tasks.base import source_of
 
-Messages = list[tuple[str, str]]
 
 SYSTEM = (
     "You are an expert in reinforcement learning, control and Python. You write complete, executable Python "

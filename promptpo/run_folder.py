@@ -12,30 +12,15 @@ Layout (under `runs/<task>/<model>-seed<seed>-<hash>/`, git-ignored):
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
-import os
-import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from promptpo.evaluation import evaluate_codes
+from promptpo.files import csv_text, slug, stable_hash, write_atomic
 from promptpo.sandbox import EvalResult, Failure, Limits, Sandbox
 from promptpo.tasks import Task
-
-
-def stable_hash(data: Any, length: int = 12) -> str:
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:length]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 class RunFolder:
@@ -47,8 +32,7 @@ class RunFolder:
     def for_run(cls, root: Path, task: str, model: str, seed: int, identity: dict[str, Any]) -> RunFolder:
         """The folder of the run described by `identity` (everything that changes results): rerunning the same
         configuration finds the same folder and resumes from it."""
-        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model)
-        return cls(root / task / f"{slug}-seed{seed}-{stable_hash(identity, 8)}")
+        return cls(root / task / f"{slug(model)}-seed{seed}-{stable_hash(identity, 8)}")
 
     def write_json(self, name: str, data: Any) -> None:
         write_atomic(self.path / name, json.dumps(data, indent=1, default=str) + "\n")
@@ -63,15 +47,8 @@ class RunFolder:
         write_atomic(self.path / "candidates" / f"{name}.json", json.dumps(record, indent=1, default=str) + "\n")
 
     def write_table(self, name: str, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        path = self.path / name
-        tmp = path.with_name(f".{name}.tmp")
-        with open(tmp, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, path)
+        if rows:
+            write_atomic(self.path / name, csv_text(list(rows[0]), rows))
 
     def evaluate(
         self,

@@ -16,11 +16,10 @@ from typing import Any, Iterator, Literal, Sequence
 
 from tqdm import tqdm
 
+from promptpo.files import THREAD_ENV, csv_text, stable_hash, write_atomic
 from promptpo.processes import exit_when_orphaned
-from promptpo.run_folder import stable_hash, write_atomic
 
 Method = Literal["promptpo", "ppo", "dqn", "sac", "reference"]
-THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -217,7 +216,7 @@ class ResultStore:
                 reader = csv.DictReader(handle)
                 fields, rows = reader.fieldnames or [], [row for row in reader if keep(row["job"])]
             rows.sort(key=lambda row: rank(row["job"]))  # stable: rows of one job keep their order
-            self._write(path, fields, rows)
+            write_atomic(path, csv_text(fields, rows))
         done = {record["job"]: record for record in self._jobs() if keep(record["job"])}
         text = "".join(json.dumps(done[key], sort_keys=True) + "\n" for key in sorted(done, key=rank))
         write_atomic(self.folder / "jobs.jsonl", text)
@@ -234,14 +233,6 @@ class ResultStore:
                 writer.writeheader()
             writer.writerows([{key: _fixed(value) for key, value in row.items()} for row in rows])
 
-    @staticmethod
-    def _write(path: Path, fields: Sequence[str], rows: list[dict[str, Any]]) -> None:
-        tmp = path.with_name(f".{path.name}.tmp")
-        with open(tmp, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(fields))
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, path)
 
 
 FLOAT_DIGITS = 10  # significant digits of every float in the tidy tables

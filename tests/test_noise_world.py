@@ -15,7 +15,7 @@ from promptpo.rollout import evaluate
 from promptpo.tasks import get_task, task_names
 from promptpo.tasks.noise_world import STOCHASTIC_NOTE, TASKS
 
-# ---- expected data, transcribed from /work/shared/specs/noise_world.md section 5 ---------------------------------
+# ---- expected data: the seven published boards (codes and Voronoi regions), transcribed from the paper's layouts ----
 # Each row: the n board codes, then the n region ids of that row.
 SPEC_GRIDS = {
     0: """

@@ -4,10 +4,10 @@ from promptpo.llm.client import LLMUnavailable, RetryPolicy
 from promptpo.llm.ledger import Ledger
 from promptpo.llm.local_server import LocalServer, LocalServerUnavailable, ServerSettings
 from promptpo.llm.session import LLM, ChatReply, LLMConfig, LLMMode, TranscriptMissing
-from promptpo.llm.transcripts import CallTag, ChatRequest, Transcript, TranscriptStore
+from promptpo.llm.transcripts import CallTag, ChatRequest, Messages, Transcript, TranscriptStore
 
 __all__ = [
     "LLM", "CallTag", "ChatReply", "ChatRequest", "LLMConfig", "LLMMode", "LLMUnavailable", "Ledger",
-    "LocalServer", "LocalServerUnavailable", "RetryPolicy", "ServerSettings", "Transcript", "TranscriptMissing",
+    "LocalServer", "LocalServerUnavailable", "Messages", "RetryPolicy", "ServerSettings", "Transcript", "TranscriptMissing",
     "TranscriptStore",
 ]  # fmt: skip

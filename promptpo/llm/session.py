@@ -14,11 +14,10 @@ from typing import Literal, Sequence
 from promptpo.llm.client import EndpointClient, RetryPolicy
 from promptpo.llm.ledger import Ledger
 from promptpo.llm.local_server import DEFAULT_MODEL_ALIAS, LocalServer, ServerSettings
-from promptpo.llm.transcripts import CallTag, ChatRequest, Transcript, TranscriptStore
+from promptpo.llm.transcripts import CallTag, ChatRequest, Messages, Transcript, TranscriptStore
 from promptpo.paths import REPO_ROOT
 
 LLMMode = Literal["replay", "record", "live"]
-Messages = Sequence[tuple[str, str]]  # (role, content)
 
 
 class TranscriptMissing(LookupError):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
+from promptpo.files import slug, write_atomic
+
+Messages = Sequence[tuple[str, str]]  # a chat: (role, content) pairs
 KEY_VERSION = "promptpo-chat-v1"  # bump when the request fields or their canonical form change
 
 
@@ -120,10 +121,6 @@ def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True) or [""]
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "_"
-
-
 class TranscriptStore:
     """A folder of transcripts: `<root>/<model>/<task>/r<round>_<purpose>_s<sample>[_a<attempt>]_<key16>.json`.
 
@@ -137,8 +134,8 @@ class TranscriptStore:
 
     def path_for(self, key: str, request: ChatRequest, tag: CallTag) -> Path:
         attempt = f"_a{tag.attempt}" if tag.attempt else ""
-        name = f"r{tag.round:02d}_{_slug(tag.purpose)}_s{tag.sample:02d}{attempt}_{key[:16]}.json"
-        return self.root / _slug(request.model) / _slug(tag.task) / name
+        name = f"r{tag.round:02d}_{slug(tag.purpose)}_s{tag.sample:02d}{attempt}_{key[:16]}.json"
+        return self.root / slug(request.model) / slug(tag.task) / name
 
     def get(self, request: ChatRequest, tag: CallTag) -> Transcript | None:
         """The stored transcript of `request`, or None. Checks the full key, not just the file name."""
@@ -153,13 +150,7 @@ class TranscriptStore:
 
     def put(self, transcript: Transcript) -> Path:
         path = self.path_for(transcript.key, transcript.request, transcript.tag)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(transcript.to_json())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, transcript.to_json())
         if self._index is not None:
             self._index[transcript.key[:16]] = path
         return path

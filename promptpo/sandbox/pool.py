@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import promptpo
+from promptpo.files import THREAD_ENV
 from promptpo.rollout import Episode
 from promptpo.sandbox.channel import Reader
 from promptpo.sandbox.records import EvalJob, EvalResult, Failure
@@ -53,9 +54,7 @@ def clean_environment(home: str) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "PYTHONHASHSEED": "0",  # set iteration order in generated code is reproducible
         "PYTHONPATH": str(Path(promptpo.__file__).resolve().parents[1]),  # promptpo importable without install
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
+        **THREAD_ENV,
         "MUJOCO_GL": "disable",
     }
 

@@ -16,6 +16,7 @@ from typing import Any, Callable, NoReturn
 import gymnasium as gym
 import numpy as np
 
+from promptpo.files import THREAD_ENV
 from promptpo.rollout import Episode, Transition, run_episode
 from promptpo.sandbox import channel
 from promptpo.sandbox.guard import (
@@ -30,7 +31,7 @@ from promptpo.sandbox.records import EvalJob, EvalResult, Failure, Limits
 from promptpo.tasks import InvalidAction, Task, get_task
 
 # The environment generated code runs with: nothing inherited, so no API key or token can leak into it.
-SAFE_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"}
+SAFE_ENVIRONMENT = {**THREAD_ENV, "LANG": "C.UTF-8"}
 
 # Finished episodes are reported to the parent (progress, and what a killed worker had done) at most this often,
 # and always after the last one: a report per episode cost more than a NoiseWorld episode's bookkeeping.
