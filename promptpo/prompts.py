@@ -9,7 +9,7 @@ import gymnasium as gym
 from promptpo.llm import Messages
 from promptpo.rollout import Transition
 from promptpo.sandbox import Failure, Limits
-from promptpo.sandbox.static_checks import ALLOWED_MODULES
+from promptpo.sandbox.rules import ALLOWED_MODULES
 from promptpo.tasks import Task
 from promptpo.tasks.base import source_of
 

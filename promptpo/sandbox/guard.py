@@ -14,12 +14,7 @@ import traceback
 import types
 from typing import Any
 
-from promptpo.sandbox.static_checks import (
-    ALLOWED_MODULES,
-    FORBIDDEN_ATTRIBUTES,
-    FORBIDDEN_NAMES,
-    FORBIDDEN_SUBMODULES,
-)
+from promptpo.sandbox.rules import FORBIDDEN_NAMES, attribute_allowed, module_allowed
 
 POLICY_FILENAME = "<generated>"
 
@@ -30,13 +25,6 @@ class GuardedImportError(ImportError):
 
 class GuardedAttributeError(AttributeError):
     """Access to a private module attribute or to an interpreter-internal attribute, attempted at run time."""
-
-
-def module_allowed(name: str) -> bool:
-    parts = name.split(".")
-    if parts[0] not in ALLOWED_MODULES:
-        return False
-    return not any(".".join(parts[: i + 1]) in FORBIDDEN_SUBMODULES for i in range(len(parts)))
 
 
 class ModuleView:
@@ -95,9 +83,7 @@ def guarded_import(
 def _public_name(name: str) -> str:
     if not isinstance(name, str):
         raise TypeError("attribute name must be a string")
-    if (name.startswith("__") and name.endswith("__") and name not in ("__init__", "__name__", "__doc__")) or (
-        name in FORBIDDEN_ATTRIBUTES
-    ):
+    if not attribute_allowed(name):
         raise GuardedAttributeError(f"attribute {name!r} is not available to generated code")
     return name
 

@@ -6,31 +6,7 @@ import ast
 import re
 
 from promptpo.sandbox.records import Failure
-
-# Modules a policy (or Feedback summariser) may import. Everything else is refused before the code runs.
-ALLOWED_MODULES = frozenset(
-    {
-        "numpy", "math", "cmath", "random", "collections", "heapq", "bisect", "itertools", "functools", "operator",
-        "dataclasses", "typing", "enum", "abc", "copy", "statistics", "fractions", "decimal", "numbers", "string",
-        "re", "array", "queue", "time", "scipy",
-    }
-)  # fmt: skip
-# Submodules refused even though their package is allowed: they reach C libraries, files or subprocesses.
-FORBIDDEN_SUBMODULES = frozenset(
-    {"numpy.ctypeslib", "numpy.f2py", "numpy.distutils", "numpy.testing", "scipy.datasets", "scipy.io", "scipy._lib"}
-)
-# Builtins that would let code escape the guard (the worker removes them too; refusing them here gives the LLM
-# a clear message instead of a NameError).
-FORBIDDEN_NAMES = frozenset(
-    {"eval", "exec", "compile", "open", "input", "breakpoint", "globals", "locals", "vars", "__import__",
-     "__builtins__", "__loader__", "__spec__", "exit", "quit", "help", "memoryview"}
-)  # fmt: skip
-# Attributes that lead from ordinary objects to interpreter internals (frames, globals, code objects, classes).
-FORBIDDEN_ATTRIBUTES = frozenset(
-    {"gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "f_globals", "f_locals", "f_builtins",
-     "f_back", "f_code", "tb_frame", "tb_next", "co_code", "co_consts", "func_globals", "mro"}
-)  # fmt: skip
-ALLOWED_DUNDERS = frozenset({"__init__", "__name__", "__doc__", "__post_init__"})
+from promptpo.sandbox.rules import ALLOWED_MODULES, FORBIDDEN_NAMES, attribute_allowed, module_allowed
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(```|\Z)", re.DOTALL)
 
@@ -115,14 +91,11 @@ def _check_node(node: ast.AST) -> Failure | None:
 
 
 def _forbidden_attribute(name: str) -> bool:
-    dunder = name.startswith("__") and name.endswith("__")
-    return (dunder and name not in ALLOWED_DUNDERS) or name in FORBIDDEN_ATTRIBUTES
+    return not attribute_allowed(name)
 
 
 def _check_module(name: str, *, exact_only: bool = False) -> Failure | None:
-    parts = name.split(".")
-    forbidden = any(".".join(parts[: i + 1]) in FORBIDDEN_SUBMODULES for i in range(len(parts)))
-    if forbidden or (not exact_only and parts[0] not in ALLOWED_MODULES):
+    if not module_allowed(name, exact_only=exact_only):
         allowed = ", ".join(sorted(ALLOWED_MODULES))
         return Failure("forbidden_import", f"import of {name!r} is not allowed; allowed modules: {allowed}")
     return None
