@@ -1,6 +1,7 @@
 # The two commands of the README. Each creates (or reuses) .venv and installs the pinned dependencies itself.
 #   make reproduce   regenerate every result: all notebooks executed headlessly by papermill, offline
-#   make test        the whole test suite: unit, end-to-end, notebooks under nbval, the llama.cpp integration test
+#   make test        lint and format check, then the whole test suite: unit, end-to-end, notebooks under nbval, the
+#                    llama.cpp integration tests
 
 PYTHON ?= python3.11
 VENV ?= .venv
@@ -18,9 +19,12 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 reproduce: $(STAMP)
 	$(PY) -m promptpo reproduce
 
-# nbval is strict: every committed output must come back identical. The one exception is each notebook's grid cell
-# (progress and wall-clock timings), marked NBVAL_IGNORE_OUTPUT with its reason in the cell.
+# Lint and format check first (ruff, configured in pyproject.toml), then the tests. nbval is strict: every committed
+# output must come back identical. The one exception is each notebook's grid cell (progress and wall-clock timings),
+# marked NBVAL_IGNORE_OUTPUT with its reason in the cell.
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest --nbval --nbval-current-env
 
 # Record the PromptPO transcripts of every profile with the local models (llama.cpp; one thread per server, two jobs

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import gymnasium as gym
 import numpy as np
@@ -155,8 +156,10 @@ def algorithm_kwargs(algo: str, values: dict[str, Any]) -> dict[str, Any]:
     accepted -= {"self", "policy", "env", "seed", "device", "_init_setup_model"}
     unknown = sorted(set(kwargs) - accepted)
     if unknown:
-        raise ValueError(f"{algo.upper()} does not accept {unknown}; the policy class is chosen from the "
-                         f"observation space, seed/device come from BaselineConfig")
+        raise ValueError(
+            f"{algo.upper()} does not accept {unknown}; the policy class is chosen from the "
+            f"observation space, seed/device come from BaselineConfig"
+        )
     for key in SCHEDULE_KEYS:
         if isinstance(kwargs.get(key), str):
             kwargs[key] = _schedule(kwargs[key])
@@ -229,8 +232,9 @@ def build_model(config: BaselineConfig, task: Task | None = None) -> tuple[BaseA
     key, values = select_entry(config)
     kwargs = algorithm_kwargs(config.algo, values)
     if not 0 <= config.seed < HELDOUT_SEED_OFFSET - values.get("n_envs", 1):
-        raise ValueError(f"seed must lie in [0, {HELDOUT_SEED_OFFSET}) minus n_envs: training resets stay "
-                         f"off the held-out seeds")
+        raise ValueError(
+            f"seed must lie in [0, {HELDOUT_SEED_OFFSET}) minus n_envs: training resets stay off the held-out seeds"
+        )
     gamma = kwargs.get("gamma", inspect.signature(ALGORITHMS[config.algo].__init__).parameters["gamma"].default)
     venv = make_training_env(task, values.get("n_envs", 1), values.get("normalize", False), gamma)
     try:
@@ -315,15 +319,17 @@ class _CurveCallback(BaseCallback):
         train_seconds = begin - self.started - self.eval_seconds
         scores = heldout_scores(self.task, self.model, self.config.eval_episodes)
         self.eval_seconds += time.perf_counter() - begin
-        self.rows.append({
-            "task": self.task.name,
-            "algo": self.config.algo,
-            "seed": self.config.seed,
-            "env_steps": int(self.num_timesteps),
-            **scores,
-            "eval_episodes": self.config.eval_episodes,
-            "train_seconds": train_seconds,
-        })
+        self.rows.append(
+            {
+                "task": self.task.name,
+                "algo": self.config.algo,
+                "seed": self.config.seed,
+                "env_steps": int(self.num_timesteps),
+                **scores,
+                "eval_episodes": self.config.eval_episodes,
+                "train_seconds": train_seconds,
+            }
+        )
         self.next_eval += self.config.eval_every
 
 
@@ -381,6 +387,8 @@ def _budget(config: BaselineConfig, key: str, values: dict[str, Any], n_envs: in
     if total_steps <= 0 or config.eval_every <= 0:
         raise ValueError("total_steps and eval_every must be positive")
     if total_steps % config.eval_every or config.eval_every % n_envs:
-        raise ValueError(f"eval_every ({config.eval_every}) must divide total_steps ({total_steps}) and be a "
-                         f"multiple of n_envs ({n_envs}) so that curve points fall exactly on its multiples")
+        raise ValueError(
+            f"eval_every ({config.eval_every}) must divide total_steps ({total_steps}) and be a "
+            f"multiple of n_envs ({n_envs}) so that curve points fall exactly on its multiples"
+        )
     return total_steps

@@ -63,10 +63,11 @@ def _run(argv: list[str]) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     config = config_from_arguments(
-        PromptPOConfig, args,
+        PromptPOConfig,
+        args,
         llm=config_from_arguments(LLMConfig, args),
         limits=config_from_arguments(Limits, args, prefix="limit_"),
-    )  # fmt: skip
+    )
     result = run_promptpo(config, runs_dir=args.runs_dir, progress=not args.quiet)
     for row in result.rounds:
         print(json.dumps(row))
@@ -103,13 +104,28 @@ def _grid(argv: list[str]) -> None:
     parser.add_argument("--results-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     jobs = grid(
-        args.family, args.profile, tasks=args.tasks, model=args.model, base_url=args.base_url,
-        llm_mode=args.llm_mode, rounds=args.rounds, n_gens=args.n_gens, episodes=args.episodes, seeds=args.seeds,
+        args.family,
+        args.profile,
+        tasks=args.tasks,
+        model=args.model,
+        base_url=args.base_url,
+        llm_mode=args.llm_mode,
+        rounds=args.rounds,
+        n_gens=args.n_gens,
+        episodes=args.episodes,
+        seeds=args.seeds,
         methods=tuple(args.methods),
-    )  # fmt: skip
+    )
     folder = args.results_dir or results_dir(args.family, args.profile)
-    timings = run_grid(jobs, folder, executor=args.executor, workers=args.workers, ray_address=args.ray_address,
-                       recompute=args.recompute, timings_path=RUNS_DIR / "timings.jsonl")  # fmt: skip
+    timings = run_grid(
+        jobs,
+        folder,
+        executor=args.executor,
+        workers=args.workers,
+        ray_address=args.ray_address,
+        recompute=args.recompute,
+        timings_path=RUNS_DIR / "timings.jsonl",
+    )
     for timing in timings:
         print(json.dumps(timing))
     print(f"{len(jobs)} jobs in the grid, {len(timings)} run now; results in {folder}")
@@ -141,8 +157,10 @@ def _evaluate(argv: list[str]) -> None:
         raise SystemExit(1)
     returns = ", ".join(f"{e.episode_return:.4g}" for e in result.episodes)
     kind = "success rate" if task.score == "success" else "mean return"
-    print(f"{task.name}: {kind} {score(result, task):.4g} over {len(result.episodes)} held-out episodes "
-          f"({result.env_steps} steps); returns: {returns}")  # fmt: skip
+    print(
+        f"{task.name}: {kind} {score(result, task):.4g} over {len(result.episodes)} held-out episodes "
+        f"({result.env_steps} steps); returns: {returns}"
+    )
 
 
 def _serve(argv: list[str]) -> None:

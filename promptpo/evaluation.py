@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from promptpo.rollout import episode_score
 from promptpo.sandbox import EvalJob, EvalResult, Failure, Limits, Sandbox, check_source, extract_code
 from promptpo.tasks import Task
+
+DEFAULT_LIMITS = Limits()
 
 
 def screen(
@@ -28,13 +30,15 @@ def evaluate_codes(
     seeds: Sequence[int],
     *,
     feedback_code: str | None = None,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     on_done: Callable[[int, EvalResult], None] | None = None,
 ) -> list[EvalResult]:
     """Evaluate each screened code on `seeds` (in parallel); a `Failure` entry is passed through unevaluated and
     `None` evaluates a uniformly random policy. Results are in input order."""
     positions = [i for i, code in enumerate(codes) if not isinstance(code, Failure)]
-    jobs = [EvalJob(task.name, codes[i], task.policy_class_name, tuple(seeds), feedback_code, limits) for i in positions]  # type: ignore[arg-type]
+    jobs = [
+        EvalJob(task.name, codes[i], task.policy_class_name, tuple(seeds), feedback_code, limits) for i in positions
+    ]  # type: ignore[arg-type]
     report = None if on_done is None else (lambda job_index, result: on_done(positions[job_index], result))
     evaluated = iter(sandbox.run(jobs, on_done=report))
     return [EvalResult(failure=code) if isinstance(code, Failure) else next(evaluated) for code in codes]

@@ -56,8 +56,8 @@ def grid(
     """The jobs of `profile`, with notebook parameters overriding it where given (None keeps the profile's value).
 
     PromptPO runs once per model of the profile's `models` list (or its `llm.model`); `model` replaces that list.
-    Order: references, then PromptPO (model x task x seed), then each RL algorithm (task x seed) on the tasks whose action
-    space it supports.
+    Order: references, then PromptPO (model x task x seed), then each RL algorithm (task x seed) on the tasks whose
+    action space it supports.
     """
     spec = load_profile(family, profile)
     tasks = tasks or spec["tasks"]
@@ -66,14 +66,18 @@ def grid(
         jobs += [Job(task, "reference", 0, {"episodes": spec["reference_episodes"]}) for task in tasks]
     if "promptpo" in methods and "promptpo" in spec:
         config = dict(spec["promptpo"])
-        config.update({k: v for k, v in (("rounds", rounds), ("n_gens", n_gens), ("episodes", episodes)) if v is not None})
+        config.update(
+            {k: v for k, v in (("rounds", rounds), ("n_gens", n_gens), ("episodes", episodes)) if v is not None}
+        )
         llm = dict(spec.get("llm", {}))
         llm.update({k: v for k, v in (("base_url", base_url), ("llm_mode", llm_mode)) if v is not None})
         models = [model] if model is not None else spec.get("models", [llm.get("model", LLMConfig.model)])
         jobs += [
             Job(task, "promptpo", seed, {**config, "llm": {**llm, "model": name}})
-            for name in models for task in tasks for seed in seeds or spec["seeds"]
-        ]  # fmt: skip
+            for name in models
+            for task in tasks
+            for seed in seeds or spec["seeds"]
+        ]
     for algo, settings in spec.get("baselines", {}).items():
         if algo not in methods:
             continue

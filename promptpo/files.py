@@ -9,8 +9,9 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 # Two cores: one BLAS/OpenMP thread per process, or parallel workers slow each other down 3-15x.
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}

@@ -50,8 +50,18 @@ class PromptPOConfig:
         """What determines the results (the run folder is named after it): not the LLM mode, URL or workers."""
         data = dataclasses.asdict(self)
         data.pop("workers")
-        for key in ("llm_mode", "base_url", "api_key_env", "timeout_s", "max_retries", "backoff_initial_s",
-                    "backoff_max_s", "concurrency", "transcripts_dir", "local_model_path"):  # fmt: skip
+        for key in (
+            "llm_mode",
+            "base_url",
+            "api_key_env",
+            "timeout_s",
+            "max_retries",
+            "backoff_initial_s",
+            "backoff_max_s",
+            "concurrency",
+            "transcripts_dir",
+            "local_model_path",
+        ):
             data["llm"].pop(key)
         return data
 
@@ -118,7 +128,9 @@ def run_promptpo(
 
             def evaluate(codes, seeds, feedback_code=None):  # every selection rollout counts as interaction
                 nonlocal env_steps
-                results = folder.evaluate(sandbox, task, codes, seeds, feedback_code=feedback_code, limits=config.limits)
+                results = folder.evaluate(
+                    sandbox, task, codes, seeds, feedback_code=feedback_code, limits=config.limits
+                )
                 env_steps += sum(result.env_steps for result in results)
                 return results
 
@@ -161,13 +173,25 @@ def run_promptpo(
                     broken = [c for c in current if c.result.failure is not None]
                     if not broken:
                         break
-                    repair_replies = llm.chat_many([
-                        (prompts.repair(c.code, c.result.failure), CallTag(task.name, round_index, "repair",
-                                                                            sample=c.sample, attempt=attempt))
-                        for c in broken
-                    ])  # fmt: skip
-                    fixed = _evaluate_replies(evaluate, repair_replies, task, seeds, feedback_code, round_index,
-                                              attempt, samples=[c.sample for c in broken])  # fmt: skip
+                    repair_replies = llm.chat_many(
+                        [
+                            (
+                                prompts.repair(c.code, c.result.failure),
+                                CallTag(task.name, round_index, "repair", sample=c.sample, attempt=attempt),
+                            )
+                            for c in broken
+                        ]
+                    )
+                    fixed = _evaluate_replies(
+                        evaluate,
+                        repair_replies,
+                        task,
+                        seeds,
+                        feedback_code,
+                        round_index,
+                        attempt,
+                        samples=[c.sample for c in broken],
+                    )
                     superseded += broken
                     current = [fixed.pop(0) if c.result.failure is not None else c for c in current]
                 candidates += superseded + current
@@ -177,8 +201,14 @@ def run_promptpo(
                 winner = max(scored, key=lambda c: (c.score, -c.sample)) if scored else None
                 heldout = None
                 if winner is not None:
-                    [heldout] = folder.evaluate(sandbox, task, [winner.code], heldout_seeds(config.heldout_episodes,
-                                                config.seed), feedback_code=None, limits=config.limits)  # fmt: skip
+                    [heldout] = folder.evaluate(
+                        sandbox,
+                        task,
+                        [winner.code],
+                        heldout_seeds(config.heldout_episodes, config.seed),
+                        feedback_code=None,
+                        limits=config.limits,
+                    )
                     winners[round_index] = (winner, score(heldout, task))
                     history.append(_as_winner(winner, task))
                 row = _round_row(task, round_index, current, superseded, winner, heldout, env_steps, llm.ledger)
@@ -193,7 +223,7 @@ def run_promptpo(
         if own_llm:
             llm.close()  # type: ignore[union-attr]
 
-    best = max(winners.values(), key=lambda w: (w[1] if w[1] is not None else float("-inf")), default=None)
+    best = max(winners.values(), key=lambda w: w[1] if w[1] is not None else float("-inf"), default=None)
     result = RunResult(
         config=config,
         rounds=table,
@@ -249,7 +279,8 @@ def _round_row(task, round_index, current, superseded, winner, heldout, env_step
         "selection_score": winner.score if winner else None,
         "heldout_score": heldout_score,
         "heldout_success_rate": (sum(e.success for e in heldout.episodes) / len(heldout.episodes))
-        if heldout is not None and heldout.episodes and task.score == "success" else None,
+        if heldout is not None and heldout.episodes and task.score == "success"
+        else None,
         "env_steps": env_steps,
         "llm_calls": usage["calls"],
         "prompt_tokens": usage["prompt_tokens"],
@@ -263,9 +294,12 @@ def _round_row(task, round_index, current, superseded, winner, heldout, env_step
 
 def _candidate_record(candidate: Candidate) -> dict[str, Any]:
     return {
-        "round": candidate.round, "sample": candidate.sample, "attempt": candidate.attempt,
-        "score": candidate.score, "result": candidate.result.to_dict(),
-    }  # fmt: skip
+        "round": candidate.round,
+        "sample": candidate.sample,
+        "attempt": candidate.attempt,
+        "score": candidate.score,
+        "result": candidate.result.to_dict(),
+    }
 
 
 def _summary(result: RunResult) -> dict[str, Any]:
@@ -273,8 +307,14 @@ def _summary(result: RunResult) -> dict[str, Any]:
         if candidate is None:
             return None
         row = next(r for r in result.rounds if r["round"] == candidate.round)
-        return {"round": candidate.round, "sample": candidate.sample, "attempt": candidate.attempt,
-                "selection_score": candidate.score, "heldout_score": row["heldout_score"], "code": candidate.code}  # fmt: skip
+        return {
+            "round": candidate.round,
+            "sample": candidate.sample,
+            "attempt": candidate.attempt,
+            "selection_score": candidate.score,
+            "heldout_score": row["heldout_score"],
+            "code": candidate.code,
+        }
 
     return {
         "task": result.config.task,

@@ -13,7 +13,6 @@ from promptpo.sandbox.rules import ALLOWED_MODULES
 from promptpo.tasks import Task
 from promptpo.tasks.base import source_of
 
-
 SYSTEM = (
     "You are an expert in reinforcement learning, control and Python. You write complete, executable Python "
     "policies for sequential decision-making tasks and improve them from rollout feedback."

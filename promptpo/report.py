@@ -79,15 +79,22 @@ def promptpo_summary(results: Results) -> pd.DataFrame:
         last = runs.iloc[-1]
         failures = _failure_counts(runs)
         truncated = int(runs["truncated_replies"].sum()) if "truncated_replies" in runs else None
-        rows.append({
-            "task": task, "model": model, "seed": seed, "rounds": len(runs),
-            "best held-out": last["best_heldout_so_far"], "last round held-out": last["heldout_score"],
-            "env steps": int(last["env_steps"]), "LLM calls": int(last["llm_calls"]),
-            "runnable candidates": int(runs["candidates_ok"].sum()),
-            "failed candidates": int(runs["candidates_failed"].sum()),
-            **({} if truncated is None else {"truncated replies": truncated}),
-            "failures by kind": ", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "-",
-        })  # fmt: skip
+        rows.append(
+            {
+                "task": task,
+                "model": model,
+                "seed": seed,
+                "rounds": len(runs),
+                "best held-out": last["best_heldout_so_far"],
+                "last round held-out": last["heldout_score"],
+                "env steps": int(last["env_steps"]),
+                "LLM calls": int(last["llm_calls"]),
+                "runnable candidates": int(runs["candidates_ok"].sum()),
+                "failed candidates": int(runs["candidates_failed"].sum()),
+                **({} if truncated is None else {"truncated replies": truncated}),
+                "failures by kind": ", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "-",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -141,8 +148,18 @@ def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4,
     for ax, task in zip(axes.flat, tasks):
         curves = results.curves[results.curves["task"] == task]
         if len(curves):
-            sns.lineplot(data=curves, x="env_steps", y="score", hue="algo", palette=PALETTE, errorbar=("ci", 95),
-                         n_boot=200, seed=0, ax=ax, legend=False)  # fmt: skip
+            sns.lineplot(
+                data=curves,
+                x="env_steps",
+                y="score",
+                hue="algo",
+                palette=PALETTE,
+                errorbar=("ci", 95),
+                n_boot=200,
+                seed=0,
+                ax=ax,
+                legend=False,
+            )
         rounds = results.rounds[results.rounds["task"] == task]
         scored = rounds.dropna(subset=["heldout_score"])
         for model, runs in rounds.groupby("model", sort=False):
@@ -152,16 +169,24 @@ def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4,
                 ax.plot(run["env_steps"], run["heldout_score"], "o-", color=colour, ms=4, lw=1)
             if not len(won):
                 row = results.models.index(model)
-                ax.text(0.03, 0.45 - 0.1 * row, f"{promptpo_method(model)}: no runnable policy", transform=ax.transAxes,
-                        color=colour, fontsize=7)  # fmt: skip
+                ax.text(
+                    0.03,
+                    0.45 - 0.1 * row,
+                    f"{promptpo_method(model)}: no runnable policy",
+                    transform=ax.transAxes,
+                    color=colour,
+                    fontsize=7,
+                )
         _reference_lines_and_limits(ax, results, task, curves, scored)
         ax.set_title(task, fontsize=9)
         ax.set_xlabel("environment steps")
         ax.set_ylabel(ylabel)
-    for ax in axes.flat[len(tasks):]:
+    for ax in axes.flat[len(tasks) :]:
         ax.axis("off")
-    handles = [plt.Line2D([], [], color=results.colour(m), marker="o" if m.startswith("PromptPO") else None,
-                          label=_label(m)) for m in results.methods()]  # fmt: skip
+    handles = [
+        plt.Line2D([], [], color=results.colour(m), marker="o" if m.startswith("PromptPO") else None, label=_label(m))
+        for m in results.methods()
+    ]
     handles.append(plt.Line2D([], [], color="0.35", linestyle=":", label="random"))
     if any(_optimum(results, task) is not None for task in tasks):
         handles.append(plt.Line2D([], [], color="0.35", linestyle="--", label="optimal / oracle"))
@@ -183,8 +208,15 @@ def _reference_lines_and_limits(ax, results: Results, task: str, curves: pd.Data
     low, high = min(others, default=0.0), max(others, default=1.0)
     span = (high - low) or 1.0
     if random is not None and random < low - 2 * span:  # far below everything else: annotate, do not squash
-        ax.text(0.97, 0.03, f"random: {random:,.0f} (off scale)", transform=ax.transAxes, ha="right", fontsize=7,
-                color="0.35")  # fmt: skip
+        ax.text(
+            0.97,
+            0.03,
+            f"random: {random:,.0f} (off scale)",
+            transform=ax.transAxes,
+            ha="right",
+            fontsize=7,
+            color="0.35",
+        )
         random = None
     elif random is not None:
         low, high = min(low, random), max(high, random)
@@ -213,16 +245,28 @@ def plot_final_scores(results: Results, tasks: list[str]) -> plt.Figure:
             best = frame["best_heldout_so_far"].iloc[-1]
             if pd.notna(best):
                 value = fraction_of_optimum(results, task, best)
-                rows.append({"task": task, "method": promptpo_method(model), "seed": seed,
-                             "fraction of optimum": value})  # fmt: skip
+                rows.append(
+                    {"task": task, "method": promptpo_method(model), "seed": seed, "fraction of optimum": value}
+                )
     data = pd.DataFrame(rows, columns=["task", "method", "seed", "fraction of optimum"])
     data["fraction of optimum"] = data["fraction of optimum"].clip(lower=FRACTION_FLOOR)
     tasks = [task for task in tasks if _optimum(results, task) is not None]
     figure, ax = plt.subplots(figsize=(max(6.0, 0.75 * len(tasks)), 4.0))
     order = [m for m in results.methods() if m in set(data["method"])]
     palette = {m: results.colour(m) for m in order}
-    sns.stripplot(data=data, x="task", y="fraction of optimum", hue="method", hue_order=order, palette=palette,
-                  dodge=True, jitter=False, size=5, ax=ax, order=tasks)  # fmt: skip
+    sns.stripplot(
+        data=data,
+        x="task",
+        y="fraction of optimum",
+        hue="method",
+        hue_order=order,
+        palette=palette,
+        dodge=True,
+        jitter=False,
+        size=5,
+        ax=ax,
+        order=tasks,
+    )
     ax.axhline(0, color="0.35", linestyle=":", linewidth=1)
     ax.axhline(1, color="0.35", linestyle="--", linewidth=1)
     ax.set_ylim(FRACTION_FLOOR - 0.05, 1.1)
@@ -230,8 +274,9 @@ def plot_final_scores(results: Results, tasks: list[str]) -> plt.Figure:
     ax.tick_params(axis="x", rotation=60, labelsize=8)
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("right")
-    ax.set_title(f"final held-out score / optimal (or oracle) score\n(values below {FRACTION_FLOOR} drawn at it)",
-                 fontsize=10)  # fmt: skip
+    ax.set_title(
+        f"final held-out score / optimal (or oracle) score\n(values below {FRACTION_FLOOR} drawn at it)", fontsize=10
+    )
     ax.legend(ax.get_legend().legend_handles, [_label(m) for m in order], title="method", fontsize=8)
     figure.tight_layout()
     return figure
@@ -308,9 +353,11 @@ def family_summary(results: Results, tasks: list[str]) -> str:
         steps = sorted({f[2] for f in finals})
         text = f"{algo.upper()} on {len(finals)} tasks, final point at {' / '.join(f'{s:,}' for s in steps)} steps"
         if known:
-            text += (f": mean final score {np.mean([f[1] for f in known]):.2f} of the optimal score over "
-                     f"{len(known)} tasks with a known optimum; at least 90% of it on {len(near)} task(s)"
-                     + (f": {', '.join(near)}." if near else "."))  # fmt: skip
+            text += (
+                f": mean final score {np.mean([f[1] for f in known]):.2f} of the optimal score over "
+                f"{len(known)} tasks with a known optimum; at least 90% of it on {len(near)} task(s)"
+                + (f": {', '.join(near)}." if near else ".")
+            )
         lines.append(text + ("" if known else "."))
     return "\n".join(lines)
 

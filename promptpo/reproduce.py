@@ -38,9 +38,14 @@ def execute(path: Path, parameters: dict[str, Any] | None = None) -> float:
 
     started = time.monotonic()
     papermill.execute_notebook(
-        str(path), str(path), parameters=parameters or {}, kernel_name="python3", cwd=str(path.parent),
-        progress_bar=True, log_output=False,
-    )  # fmt: skip
+        str(path),
+        str(path),
+        parameters=parameters or {},
+        kernel_name="python3",
+        cwd=str(path.parent),
+        progress_bar=True,
+        log_output=False,
+    )
     strip_volatile_metadata(path)
     return time.monotonic() - started
 
@@ -76,13 +81,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="promptpo reproduce", description=__doc__)
     parser.add_argument("notebooks", nargs="*", help="notebook stems to run (default: all)")
     parser.add_argument(
-        "-p", "--parameter", action="append", type=_parse_parameter, default=[], metavar="NAME=VALUE",
+        "-p",
+        "--parameter",
+        action="append",
+        type=_parse_parameter,
+        default=[],
+        metavar="NAME=VALUE",
         help="override a notebook parameter (YAML value), e.g. -p rounds=2 -p llm_mode=record",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--no-recompute", action="store_true",
+        "--no-recompute",
+        action="store_true",
         help="only re-execute the notebooks on the results already in data/ (default: rerun every job)",
-    )  # fmt: skip
+    )
     args = parser.parse_args(argv)
     selected = notebooks(args.notebooks)
     if not selected:

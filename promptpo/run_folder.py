@@ -13,9 +13,10 @@ Layout (under `runs/<task>/<model>-seed<seed>-<hash>/`, git-ignored):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from promptpo.evaluation import evaluate_codes
 from promptpo.files import csv_text, slug, stable_hash, write_atomic

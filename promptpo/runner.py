@@ -8,11 +8,12 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Iterator, Literal, Sequence
+from typing import Any, Literal
 
 from tqdm import tqdm
 
@@ -69,8 +70,9 @@ def execute(job: Job) -> JobOutput:
         output = _run_references(job)
     else:
         output = _run_baseline(job)
-    output.timing.update(job=job.key, task=job.task, method=job.method, seed=job.seed,
-                         wall_s=round(time.monotonic() - started, 2))  # fmt: skip
+    output.timing.update(
+        job=job.key, task=job.task, method=job.method, seed=job.seed, wall_s=round(time.monotonic() - started, 2)
+    )
     return output
 
 
@@ -92,18 +94,24 @@ def _run_promptpo(job: Job) -> JobOutput:
     result = run_promptpo(config, progress=False)
     tag = {"job": job.key, "method": "promptpo", "model": config.llm.model, "seed": job.seed}
     candidates = [{**tag, "task": job.task, **_candidate_row(candidate)} for candidate in result.candidates]
-    output = JobOutput(tables={"promptpo_rounds": [{**tag, **row} for row in result.rounds],
-                               "promptpo_candidates": candidates})  # fmt: skip
+    output = JobOutput(
+        tables={"promptpo_rounds": [{**tag, **row} for row in result.rounds], "promptpo_candidates": candidates}
+    )
     for which, candidate in (("best", result.best), ("last", result.last)):
         if candidate is not None and candidate.code:
             row = next(r for r in result.rounds if r["round"] == candidate.round)
-            header = (f"# PromptPO {which} policy for {job.task} (model {config.llm.model}, seed {job.seed}): round "
-                      f"{candidate.round}, selection score {candidate.score:.6g}, held-out score "
-                      f"{row['heldout_score']:.6g}\n")  # fmt: skip
+            header = (
+                f"# PromptPO {which} policy for {job.task} (model {config.llm.model}, seed {job.seed}): round "
+                f"{candidate.round}, selection score {candidate.score:.6g}, held-out score "
+                f"{row['heldout_score']:.6g}\n"
+            )
             relative = f"policies/{config.llm.model}/{job.task}__seed{job.seed}__{which}.py"
             output.files[relative] = header + candidate.code
-    output.timing.update(env_steps=result.rounds[-1]["env_steps"] if result.rounds else 0,
-                         llm_latency_s=result.ledger["latency_s"], endpoint_calls=result.ledger["endpoint_calls"])  # fmt: skip
+    output.timing.update(
+        env_steps=result.rounds[-1]["env_steps"] if result.rounds else 0,
+        llm_latency_s=result.ledger["latency_s"],
+        endpoint_calls=result.ledger["endpoint_calls"],
+    )
     return output
 
 
@@ -111,11 +119,14 @@ def _candidate_row(candidate) -> dict[str, Any]:
     """One policy reply (original sample or repair) and what became of it; `failure_kind` is empty when it ran."""
     failure = candidate.result.failure
     return {
-        "round": candidate.round, "sample": candidate.sample, "attempt": candidate.attempt,
+        "round": candidate.round,
+        "sample": candidate.sample,
+        "attempt": candidate.attempt,
         "failure_kind": failure.kind if failure else "",
         "failure_message": failure.message.splitlines()[0][:200] if failure and failure.message else "",
-        "selection_score": candidate.score, "env_steps": candidate.result.env_steps,
-    }  # fmt: skip
+        "selection_score": candidate.score,
+        "env_steps": candidate.result.env_steps,
+    }
 
 
 def _run_baseline(job: Job) -> JobOutput:
@@ -123,8 +134,12 @@ def _run_baseline(job: Job) -> JobOutput:
 
     curve = train_baseline(BaselineConfig(algo=job.method, task=job.task, seed=job.seed, **job.config))
     rows = [{"job": job.key, **{k: v for k, v in row.items() if k != "train_seconds"}} for row in curve.rows]
-    timing = {"env_steps": curve.env_steps, "train_s": round(curve.train_seconds, 2),
-              "eval_s": round(curve.eval_seconds, 2), "steps_per_s": round(curve.steps_per_second, 1)}  # fmt: skip
+    timing = {
+        "env_steps": curve.env_steps,
+        "train_s": round(curve.train_seconds, 2),
+        "eval_s": round(curve.eval_seconds, 2),
+        "steps_per_s": round(curve.steps_per_second, 1),
+    }
     return JobOutput(tables={"learning_curves": rows}, timing=timing)
 
 
@@ -141,11 +156,27 @@ def _run_references(job: Job) -> JobOutput:
     rows = []
     for name, factory in policies:
         scores = [episode_score(episode, task) for episode in evaluate(task, factory, seeds)]
-        rows.append({"job": job.key, "task": task.name, "reference": name, "score": float(np.mean(scores)),
-                     "score_std": float(np.std(scores)), "episodes": len(scores)})  # fmt: skip
+        rows.append(
+            {
+                "job": job.key,
+                "task": task.name,
+                "reference": name,
+                "score": float(np.mean(scores)),
+                "score_std": float(np.std(scores)),
+                "episodes": len(scores),
+            }
+        )
     if (value := exact_optimum(task)) is not None:
-        rows.append({"job": job.key, "task": task.name, "reference": "optimal (exact V*)", "score": value,
-                     "score_std": 0.0, "episodes": 0})  # fmt: skip
+        rows.append(
+            {
+                "job": job.key,
+                "task": task.name,
+                "reference": "optimal (exact V*)",
+                "score": value,
+                "score_std": 0.0,
+                "episodes": 0,
+            }
+        )
     return JobOutput(tables={"references": rows})
 
 
@@ -168,8 +199,14 @@ class ResultStore:
             self._append(self.folder / f"{table}.csv", rows)
         for relative, text in output.files.items():
             write_atomic(self.folder / relative, text)
-        record = {"job": job.key, "task": job.task, "method": job.method, "seed": job.seed, "config": _identity(job),
-                  "files": sorted(output.files)}  # fmt: skip
+        record = {
+            "job": job.key,
+            "task": job.task,
+            "method": job.method,
+            "seed": job.seed,
+            "config": _identity(job),
+            "files": sorted(output.files),
+        }
         self._append_record(record)
 
     def forget(self, keys: set[str]) -> None:
@@ -234,7 +271,6 @@ class ResultStore:
             writer.writerows([{key: _fixed(value) for key, value in row.items()} for row in rows])
 
 
-
 FLOAT_DIGITS = 10  # significant digits of every float in the tidy tables
 
 
@@ -268,8 +304,15 @@ def run_grid(
     results_dir.mkdir(parents=True, exist_ok=True)
     if recompute:
         staging = results_dir / ".recompute"
-        timings = run_grid(jobs, staging, executor=executor, workers=workers, ray_address=ray_address,
-                           timings_path=timings_path, progress=progress)  # fmt: skip
+        timings = run_grid(
+            jobs,
+            staging,
+            executor=executor,
+            workers=workers,
+            ray_address=ray_address,
+            timings_path=timings_path,
+            progress=progress,
+        )
         store.forget({job.key for job in jobs})
         store.merge(ResultStore(staging))
         store.finalize([job.key for job in jobs])
@@ -298,8 +341,10 @@ def run_grid(
     bar.close()
     store.finalize([job.key for job in jobs])
     if errors:
-        raise GridError(f"{len(errors)} of {len(todo)} jobs failed (the others' results are stored; rerun to retry "
-                        "only the failed ones):\n" + "\n".join(errors))  # fmt: skip
+        raise GridError(
+            f"{len(errors)} of {len(todo)} jobs failed (the others' results are stored; rerun to retry "
+            "only the failed ones):\n" + "\n".join(errors)
+        )
     return timings
 
 
@@ -332,8 +377,13 @@ def _run_ray(jobs: Sequence[Job], address: str | None, workers: int) -> Outcome:
     if not jobs:
         return
     if not ray.is_initialized():
-        ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
-                 log_to_driver=False, runtime_env={"env_vars": THREAD_ENV})  # fmt: skip
+        ray.init(
+            address=address,
+            num_cpus=None if address else workers,
+            include_dashboard=False,
+            log_to_driver=False,
+            runtime_env={"env_vars": THREAD_ENV},
+        )
     remote_execute = ray.remote(num_cpus=1, max_retries=0)(execute)
     pending = {remote_execute.remote(job): job for job in jobs}
     while pending:

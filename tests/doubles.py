@@ -40,10 +40,12 @@ class FaultyOpenAIServer:
             def log_message(self, *args: object) -> None:  # keep test output quiet
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                server.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "time": time.monotonic()})
+                server.requests.append(
+                    {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "time": time.monotonic()}
+                )
                 fault = server.script.pop(0) if server.script else Fault()
                 if server.stall_after is not None and len(server.answered) >= server.stall_after:
                     fault = Fault("hang", hang_s=3600)

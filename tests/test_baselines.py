@@ -76,8 +76,18 @@ SMALL_NET = {"policy_kwargs": {"net_arch": [32, 32]}}
 RUNS: dict[str, tuple[GymTaskDouble, dict[str, Any], int]] = {
     # PPO with 2 envs and normalisation: exercises VecNormalize at evaluation and n_envs step counting.
     "ppo": (PENDULUM, {**SMALL_NET, "n_envs": 2, "n_steps": 32, "batch_size": 32, "normalize": True}, 64),
-    "dqn": (PENDULUM_DISCRETE, {**SMALL_NET, "learning_starts": 32, "target_update_interval": 16, "batch_size": 32,
-                                "learning_rate": 3e-3, "train_freq": 1}, 128),
+    "dqn": (
+        PENDULUM_DISCRETE,
+        {
+            **SMALL_NET,
+            "learning_starts": 32,
+            "target_update_interval": 16,
+            "batch_size": 32,
+            "learning_rate": 3e-3,
+            "train_freq": 1,
+        },
+        128,
+    ),
     "sac": (PENDULUM, {**SMALL_NET, "learning_starts": 64, "batch_size": 32}, 128),
 }
 TOTAL_STEPS = 256
@@ -85,8 +95,9 @@ TOTAL_STEPS = 256
 
 def run(algo: str, seed: int) -> LearningCurve:
     task, overrides, eval_every = RUNS[algo]
-    config = BaselineConfig(algo, task.name, seed=seed, total_steps=TOTAL_STEPS, eval_every=eval_every,
-                            eval_episodes=2, overrides=overrides)
+    config = BaselineConfig(
+        algo, task.name, seed=seed, total_steps=TOTAL_STEPS, eval_every=eval_every, eval_episodes=2, overrides=overrides
+    )
     return train_baseline(config, task)
 
 
@@ -98,8 +109,7 @@ def scored(curve: LearningCurve) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def curves() -> dict[tuple[str, int], list[LearningCurve]]:
     """Each algorithm trained twice with seed 0 and once with seed 1 (real training, tiny budgets)."""
-    return {(algo, seed): [run(algo, seed) for _ in range(2 if seed == 0 else 1)]
-            for algo in RUNS for seed in (0, 1)}
+    return {(algo, seed): [run(algo, seed) for _ in range(2 if seed == 0 else 1)] for algo in RUNS for seed in (0, 1)}
 
 
 @pytest.mark.parametrize("algo", list(RUNS))
@@ -133,13 +143,22 @@ def test_curve_has_points_at_zero_and_every_interval(curves, algo: str, record_p
     print(f"{algo} on {task.name}: {curve.steps_per_second:.0f} training steps/s (tiny nets, {TOTAL_STEPS} steps)")
 
 
-@pytest.mark.parametrize(("algo", "overrides"), [
-    ("ppo", {"n_steps": 64}),  # the budget is exactly one rollout, so exactly one update
-    ("sac", {"learning_starts": 63}),  # the only gradient step follows the budget's last env step
-])
+@pytest.mark.parametrize(
+    ("algo", "overrides"),
+    [
+        ("ppo", {"n_steps": 64}),  # the budget is exactly one rollout, so exactly one update
+        ("sac", {"learning_starts": 63}),  # the only gradient step follows the budget's last env step
+    ],
+)
 def test_the_last_point_includes_the_update_on_the_last_experience(algo: str, overrides: dict[str, Any]) -> None:
-    config = BaselineConfig(algo, PENDULUM.name, total_steps=64, eval_every=64, eval_episodes=1,
-                            overrides={**SMALL_NET, "batch_size": 32, **overrides})
+    config = BaselineConfig(
+        algo,
+        PENDULUM.name,
+        total_steps=64,
+        eval_every=64,
+        eval_episodes=1,
+        overrides={**SMALL_NET, "batch_size": 32, **overrides},
+    )
     start, end = train_baseline(config, PENDULUM).rows
     assert end["env_steps"] == 64
     assert end["score"] != start["score"]  # without that update the policy would be the untrained one
@@ -163,10 +182,13 @@ def test_torch_thread_count_is_restored_even_on_error() -> None:
         torch.set_num_threads(before)
 
 
-@pytest.mark.parametrize(("algo", "task", "message"), [
-    ("dqn", PENDULUM, "DQN needs a Discrete action space"),
-    ("sac", CARTPOLE, "SAC needs a Box action space"),
-])
+@pytest.mark.parametrize(
+    ("algo", "task", "message"),
+    [
+        ("dqn", PENDULUM, "DQN needs a Discrete action space"),
+        ("sac", CARTPOLE, "SAC needs a Box action space"),
+    ],
+)
 def test_algorithm_and_action_space_must_match(algo: str, task: GymTaskDouble, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         train_baseline(BaselineConfig(algo, task.name, total_steps=64, eval_every=64), task)
@@ -211,7 +233,8 @@ def test_tuned_values_reach_the_model() -> None:
     assert model.policy.activation_fn is torch.nn.ReLU and model.policy.ortho_init is False
     assert values["n_timesteps"] == 1e6
     schedule_model, _, _ = build_model(
-        BaselineConfig("ppo", PENDULUM.name, overrides={"learning_rate": "lin_0.001"}), PENDULUM)
+        BaselineConfig("ppo", PENDULUM.name, overrides={"learning_rate": "lin_0.001"}), PENDULUM
+    )
     schedule_model.get_env().close()
     assert [schedule_model.lr_schedule(p) for p in (1.0, 0.5, 0.0)] == pytest.approx([1e-3, 5e-4, 0.0])
 
@@ -262,8 +285,14 @@ def test_point_maze_dict_observations_train_with_multi_input_policy() -> None:
     if "hard_exploration" not in registered_families():
         pytest.skip("point maze tasks not registered yet")
     task = get_task("point_maze_large")
-    config = BaselineConfig("ppo", task.name, total_steps=64, eval_every=64, eval_episodes=1,
-                            overrides={**SMALL_NET, "n_steps": 32, "batch_size": 32, "normalize": True})
+    config = BaselineConfig(
+        "ppo",
+        task.name,
+        total_steps=64,
+        eval_every=64,
+        eval_episodes=1,
+        overrides={**SMALL_NET, "n_steps": 32, "batch_size": 32, "normalize": True},
+    )
     model, _, _ = build_model(config, task)
     model.get_env().close()
     assert isinstance(model.observation_space, gym.spaces.Dict)
@@ -276,8 +305,14 @@ def test_point_maze_dict_observations_train_with_multi_input_policy() -> None:
 def test_noise_world_learning_curve(record_property) -> None:
     if "hard_exploration" not in registered_families():
         pytest.skip("NoiseWorld not registered yet")
-    config = BaselineConfig("ppo", "noise_world_board_0", total_steps=2048, eval_every=1024, eval_episodes=5,
-                            overrides={"n_envs": 4, "n_steps": 128})
+    config = BaselineConfig(
+        "ppo",
+        "noise_world_board_0",
+        total_steps=2048,
+        eval_every=1024,
+        eval_episodes=5,
+        overrides={"n_envs": 4, "n_steps": 128},
+    )
     curve = train_baseline(config)
     assert [row["env_steps"] for row in curve.rows] == [0, 1024, 2048]
     assert all(np.isfinite(row["score"]) for row in curve.rows)
@@ -291,8 +326,11 @@ def test_every_registered_task_trains_with_each_compatible_algorithm() -> None:
     families = registered_families()
     if not families:
         pytest.skip("no task family registered yet")
-    tiny = {"ppo": {"n_envs": 1, "n_steps": 32, "batch_size": 32},
-            "dqn": {"learning_starts": 16}, "sac": {"learning_starts": 16}}
+    tiny = {
+        "ppo": {"n_envs": 1, "n_steps": 32, "batch_size": 32},
+        "dqn": {"learning_starts": 16},
+        "sac": {"learning_starts": 16},
+    }
     for name in (name for family in families for name in task_names(family)):
         task = get_task(name)
         env = task.make_env()

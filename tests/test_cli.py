@@ -5,8 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-GOOD = "class Policy:\n    def __init__(self):\n        self.t = 0\n    def act(self, obs):\n        self.t += 1\n" \
-       "        return 1 if self.t % 2 else 3\n"  # fmt: skip
+GOOD = (
+    "class Policy:\n    def __init__(self):\n        self.t = 0\n    def act(self, obs):\n        self.t += 1\n"
+    "        return 1 if self.t % 2 else 3\n"
+)
 
 
 def promptpo(*args: str) -> subprocess.CompletedProcess[str]:
@@ -18,7 +20,10 @@ def test_evaluate_scores_a_policy_file_on_held_out_seeds(tmp_path):
     policy.write_text(GOOD)
     completed = promptpo("evaluate", str(policy), "--task", "noise_world_board_0", "--episodes", "4")
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.startswith("noise_world_board_0: mean return") and "over 4 held-out episodes" in completed.stdout
+    assert (
+        completed.stdout.startswith("noise_world_board_0: mean return")
+        and "over 4 held-out episodes" in completed.stdout
+    )
 
 
 def test_evaluate_reports_a_failure_record_and_exits_nonzero(tmp_path):
@@ -29,8 +34,21 @@ def test_evaluate_reports_a_failure_record_and_exits_nonzero(tmp_path):
 
 
 def test_replay_without_transcripts_explains_how_to_record(tmp_path):
-    completed = promptpo("run", "--task", "noise_world_board_0", "--rounds", "1", "--n-gens", "1", "--no-feedback",
-                         "--transcripts-dir", str(tmp_path / "none"), "--runs-dir", str(tmp_path / "runs"), "--quiet")  # fmt: skip
+    completed = promptpo(
+        "run",
+        "--task",
+        "noise_world_board_0",
+        "--rounds",
+        "1",
+        "--n-gens",
+        "1",
+        "--no-feedback",
+        "--transcripts-dir",
+        str(tmp_path / "none"),
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--quiet",
+    )
     assert completed.returncode != 0
     assert "no recorded reply for task 'noise_world_board_0', round 1, sample 0" in completed.stderr
     assert "--llm-mode record" in completed.stderr

@@ -35,11 +35,36 @@ def reply(body: dict) -> str:
 
 def command(base_url: str, transcripts: str, runs: str) -> list[str]:
     return [
-        sys.executable, "-m", "promptpo", "run", "--task", "noise_world_board_1", "--rounds", "2", "--n-gens", "3",
-        "--episodes", "2", "--heldout-episodes", "3", "--max-repairs", "1", "--llm-mode", "record",
-        "--base-url", base_url, "--model", "fake-model", "--transcripts-dir", transcripts, "--runs-dir", runs,
-        "--concurrency", "1", "--quiet",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "promptpo",
+        "run",
+        "--task",
+        "noise_world_board_1",
+        "--rounds",
+        "2",
+        "--n-gens",
+        "3",
+        "--episodes",
+        "2",
+        "--heldout-episodes",
+        "3",
+        "--max-repairs",
+        "1",
+        "--llm-mode",
+        "record",
+        "--base-url",
+        base_url,
+        "--model",
+        "fake-model",
+        "--transcripts-dir",
+        transcripts,
+        "--runs-dir",
+        runs,
+        "--concurrency",
+        "1",
+        "--quiet",
+    ]
 
 
 def last_rows(stdout: str) -> list[dict]:
@@ -62,8 +87,9 @@ def test_killed_recording_run_resumes_without_repeating_any_answered_request(tmp
     assert len(first) == 5
     # Resume: same command, a fresh endpoint.
     with FaultyOpenAIServer(reply=reply) as server:
-        completed = subprocess.run(command(server.base_url, transcripts, runs), env=env, capture_output=True,
-                                   text=True, timeout=300)  # fmt: skip
+        completed = subprocess.run(
+            command(server.base_url, transcripts, runs), env=env, capture_output=True, text=True, timeout=300
+        )
         second = [json.dumps(body, sort_keys=True) for body in server.answered]
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert not set(first) & set(second), "an answered request reached the LLM again"
@@ -74,7 +100,12 @@ def test_killed_recording_run_resumes_without_repeating_any_answered_request(tmp
     # The same run without interruption (fresh transcripts and run folder) gives the same table.
     fresh_transcripts, fresh_runs = str(tmp_path / "t2"), str(tmp_path / "r2")
     with FaultyOpenAIServer(reply=reply) as server:
-        uninterrupted = subprocess.run(command(server.base_url, fresh_transcripts, fresh_runs), env=env,
-                                       capture_output=True, text=True, timeout=300)  # fmt: skip
+        uninterrupted = subprocess.run(
+            command(server.base_url, fresh_transcripts, fresh_runs),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert len(server.answered) == len(first) + len(second)
     assert last_rows(uninterrupted.stdout) == resumed

@@ -54,9 +54,16 @@ def test_transcript_file_round_trips_exact_text_and_is_line_diffable(tmp_path):
     text = "line one\r\nline two\n\n```python\nx = 'é'\n```\n  trailing spaces  "
     asked = request(messages=(("user", text),))
     original = Transcript(
-        key=asked.key(), tag=TAG, request=asked, reply=text,
-        finish_reason="stop", prompt_tokens=3, completion_tokens=4, latency_s=1.23456, recorded_at="t",
-    )  # fmt: skip
+        key=asked.key(),
+        tag=TAG,
+        request=asked,
+        reply=text,
+        finish_reason="stop",
+        prompt_tokens=3,
+        completion_tokens=4,
+        latency_s=1.23456,
+        recorded_at="t",
+    )
     store = TranscriptStore(tmp_path)
     path = store.put(original)
     restored = store.get(original.request, TAG)

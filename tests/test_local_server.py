@@ -23,8 +23,7 @@ SMALL = "qwen2.5-coder-0.5b-instruct-q4_k_m"  # the smallest catalogue model: fa
 @needs_llama
 def test_record_mode_without_base_url_serves_a_catalogue_model_that_follows_the_system_message(tmp_path):
     """The chat template from the GGUF keeps the system message: the reply depends on it."""
-    cfg = LLMConfig(model=SMALL, llm_mode="record", temperature=0.0, max_tokens=16,
-                    transcripts_dir=str(tmp_path / "t"))  # fmt: skip
+    cfg = LLMConfig(model=SMALL, llm_mode="record", temperature=0.0, max_tokens=16, transcripts_dir=str(tmp_path / "t"))
     tag = CallTag(task="smoke", purpose="chat")
     replies = {}
     with LLM(cfg, run_dir=tmp_path / "run") as llm:

@@ -13,12 +13,18 @@ from promptpo.tasks import get_task
 from tests.doubles import CannedLLM
 
 TASK = "noise_world_board_0"
-DOWN_RIGHT = "class Policy:\n    def __init__(self):\n        self.t = 0\n    def act(self, obs):\n" \
-             "        self.t += 1\n        return 1 if self.t % 2 else 3\n"  # fmt: skip
-RIGHT_DOWN = "class Policy:\n    def __init__(self):\n        self.t = 0\n    def act(self, obs):\n" \
-             "        self.t += 1\n        return 3 if self.t % 2 else 1\n"  # fmt: skip
-FEEDBACK = "class Feedback:\n    def summarize_trajectory(self, traj):\n" \
-           "        return f'steps={len(traj)} total={sum(t.reward for t in traj):.1f}'\n"  # fmt: skip
+DOWN_RIGHT = (
+    "class Policy:\n    def __init__(self):\n        self.t = 0\n    def act(self, obs):\n"
+    "        self.t += 1\n        return 1 if self.t % 2 else 3\n"
+)
+RIGHT_DOWN = (
+    "class Policy:\n    def __init__(self):\n        self.t = 0\n    def act(self, obs):\n"
+    "        self.t += 1\n        return 3 if self.t % 2 else 1\n"
+)
+FEEDBACK = (
+    "class Feedback:\n    def summarize_trajectory(self, traj):\n"
+    "        return f'steps={len(traj)} total={sum(t.reward for t in traj):.1f}'\n"
+)
 LOOPING = "class Policy:\n    def act(self, obs):\n        while True:\n            pass\n"
 FAST = Limits(init_timeout_s=1.0, act_timeout_s=0.3, episode_timeout_s=3.0, feedback_timeout_s=1.0, memory_mb=512)
 
@@ -64,9 +70,12 @@ def test_failures_are_records_and_repairs_are_bounded(run):
     kinds = {(c.sample, c.attempt): c.result.failure.kind if c.result.failure else None for c in round_one}
     assert kinds == {
         (0, 0): None,
-        (1, 0): "syntax_error", (1, 1): None,  # repaired at the first attempt
-        (2, 0): "timeout", (2, 1): "no_code_block", (2, 2): "no_code_block",  # max_repairs = 2, then given up
-    }  # fmt: skip
+        (1, 0): "syntax_error",
+        (1, 1): None,  # repaired at the first attempt
+        (2, 0): "timeout",
+        (2, 1): "no_code_block",
+        (2, 2): "no_code_block",  # max_repairs = 2, then given up
+    }
     repairs = [tag for tag, _ in llm.calls if tag.purpose == "repair"]
     assert sorted((t.sample, t.attempt) for t in repairs) == [(1, 1), (2, 1), (2, 2)]
     assert result.rounds[0]["failures"] == "no_code_block=1" and result.rounds[0]["candidates_ok"] == 2
@@ -75,13 +84,18 @@ def test_failures_are_records_and_repairs_are_bounded(run):
 def test_winner_scores_match_trusted_rollouts_on_selection_and_heldout_seeds(run):
     result, _ = run
     for row in result.rounds:
-        winner = next(c for c in result.candidates if (c.round, c.sample, c.attempt) ==
-                      (row["round"], row["winner_sample"], row["winner_attempt"]))  # fmt: skip
+        winner = next(
+            c
+            for c in result.candidates
+            if (c.round, c.sample, c.attempt) == (row["round"], row["winner_sample"], row["winner_attempt"])
+        )
         selection = trusted_returns(winner.code, selection_seeds(row["round"], 3))
         assert row["selection_score"] == pytest.approx(sum(selection) / 3)
         heldout = trusted_returns(winner.code, heldout_seeds(4))
         assert row["heldout_score"] == pytest.approx(sum(heldout) / 4)
-        assert winner.score == max(c.score for c in result.candidates if c.round == row["round"] and c.score is not None)
+        assert winner.score == max(
+            c.score for c in result.candidates if c.round == row["round"] and c.score is not None
+        )
     assert result.best is not None and result.last is not None and result.last.round == 2
     best_heldout = max(row["heldout_score"] for row in result.rounds)
     assert result.rounds[-1]["best_heldout_so_far"] == best_heldout
@@ -100,8 +114,13 @@ def test_round_two_prompt_has_reflection_history_returns_and_feedback(run):
     result, llm = run
     [(_, messages)] = [(t, m) for t, m in llm.calls if t.purpose == "policy" and t.round == 2 and t.sample == 0]
     prompt = messages[-1][1]
-    first_winner = next(c for c in result.candidates if c.round == 1 and c.sample == result.rounds[0]["winner_sample"]
-                        and c.attempt == result.rounds[0]["winner_attempt"])  # fmt: skip
+    first_winner = next(
+        c
+        for c in result.candidates
+        if c.round == 1
+        and c.sample == result.rounds[0]["winner_sample"]
+        and c.attempt == result.rounds[0]["winner_attempt"]
+    )
     assert "The winner moves along the diagonal" in prompt
     assert first_winner.code.strip() in prompt
     assert "Episode returns: [" in prompt and "Episode 1 feedback: steps=" in prompt

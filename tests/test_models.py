@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+
 import pytest
 
 from promptpo.llm import models
@@ -23,10 +24,16 @@ def fake_model(tmp_path, monkeypatch, chunks: list[bytes], *, sha256: str | None
     importlib.invalidate_caches()
     joined = b"".join(chunks)
     return LocalModel(
-        alias="fake-model", title="fake", package_prefix=prefix, version="0.0.1", chunks=len(chunks),
-        size_bytes=len(joined), sha256=sha256 or hashlib.sha256(joined).hexdigest(), license="MIT",
+        alias="fake-model",
+        title="fake",
+        package_prefix=prefix,
+        version="0.0.1",
+        chunks=len(chunks),
+        size_bytes=len(joined),
+        sha256=sha256 or hashlib.sha256(joined).hexdigest(),
+        license="MIT",
         context_length=128,
-    )  # fmt: skip
+    )
 
 
 def test_catalogue_has_both_qwen_models_and_the_default():

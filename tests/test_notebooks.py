@@ -35,7 +35,9 @@ def parameters_cell(name: str) -> dict[str, object]:
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_parameters_use_the_config_names_and_defaults(name):
     parameters = parameters_cell(name)
-    config_fields = {f.name for f in dataclasses.fields(PromptPOConfig)} | {f.name for f in dataclasses.fields(LLMConfig)}
+    config_fields = {f.name for f in dataclasses.fields(PromptPOConfig)} | {
+        f.name for f in dataclasses.fields(LLMConfig)
+    }
     for shared in ("tasks", "model", "base_url", "llm_mode", "rounds", "n_gens", "episodes", "seeds", "profile"):
         assert shared in parameters, shared
     for config_name in ("model", "base_url", "llm_mode", "rounds", "n_gens", "episodes"):
@@ -51,9 +53,10 @@ def test_nbval_ignores_exactly_the_grid_cell(name):
     accepts a comment line that is exactly `# NBVAL_IGNORE_OUTPUT`."""
     notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
     ignored = [
-        cell.source for cell in notebook.cells
+        cell.source
+        for cell in notebook.cells
         if cell.cell_type == "code" and ("check", False) in find_comment_markers(cell.source)
-    ]  # fmt: skip
+    ]
     assert len(ignored) == 1 and "run_grid(" in ignored[0]
 
 
@@ -63,10 +66,13 @@ def test_notebook_runs_its_smoke_profile_end_to_end(name, tmp_path):
     output = tmp_path / f"{name}.ipynb"
     results, figures = tmp_path / "results", tmp_path / "figures"
     papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(output), kernel_name="python3", cwd=str(NOTEBOOKS_DIR),
+        str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+        str(output),
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS_DIR),
         parameters={"profile": "smoke", "results_root": str(results), "figures_root": str(figures)},
         progress_bar=False,
-    )  # fmt: skip
+    )
     smoke = load_profile(name, "smoke")
     rounds = pd.read_csv(results / "promptpo_rounds.csv")
     assert list(rounds["round"]) == [1, 2] * len(set(rounds["task"]))  # replayed from the committed transcripts

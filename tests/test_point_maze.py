@@ -1,4 +1,5 @@
-"""Point-maze tasks: scoring agrees with gymnasium-robotics, maps and resets are as documented, the planner solves them."""
+"""Point-maze tasks: scoring agrees with gymnasium-robotics, maps and resets are as documented, the planner solves
+them."""
 
 from __future__ import annotations
 
@@ -117,8 +118,13 @@ def test_map_is_in_the_context_only_of_the_map_given_variant():
     space = hidden.make_env().action_space
     for task in (hidden, TASKS[PUBLISHED]()):
         shown = "\n".join(
-            [task.extra_context, task.termination, task.reward_source(), task.observation_source(),
-             task.action_description(space)]
+            [
+                task.extra_context,
+                task.termination,
+                task.reward_source(),
+                task.observation_source(),
+                task.action_description(space),
+            ]
         )
         for row in {"".join(map(str, row)) for row in task.maze_map}:
             assert row not in shown

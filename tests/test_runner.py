@@ -36,7 +36,11 @@ def local_results(tmp_path_factory):
 def test_grid_writes_tidy_tables_with_every_config(local_results):
     folder, timings = local_results
     curves = pd.read_csv(folder / "learning_curves.csv")
-    assert set(curves["algo"]) == {"ppo", "dqn"} and list(curves.query("algo == 'ppo' and seed == 0")["env_steps"]) == [0, 512, 1024]
+    assert set(curves["algo"]) == {"ppo", "dqn"} and list(curves.query("algo == 'ppo' and seed == 0")["env_steps"]) == [
+        0,
+        512,
+        1024,
+    ]
     references = pd.read_csv(folder / "references.csv")
     assert list(references["reference"]) == ["random", "optimal (DP)", "optimal (exact V*)"]
     assert references.iloc[2]["score"] == pytest.approx(34.914, abs=1e-3)
@@ -105,8 +109,15 @@ def test_profiles_build_grids_and_notebook_parameters_override_them():
     methods = {job.method for job in jobs}
     assert methods == {"reference", "promptpo", "ppo", "dqn"}
     assert all(job.task.startswith("noise_world") for job in jobs if job.method == "dqn")  # DQN: Discrete only
-    overridden = grid("hard_exploration", "default", tasks=["noise_world_board_1"], rounds=3, model="gpt-4o",
-                      llm_mode="record", seeds=[4, 5])  # fmt: skip
+    overridden = grid(
+        "hard_exploration",
+        "default",
+        tasks=["noise_world_board_1"],
+        rounds=3,
+        model="gpt-4o",
+        llm_mode="record",
+        seeds=[4, 5],
+    )
     promptpo = [job for job in overridden if job.method == "promptpo"]
     assert [job.seed for job in promptpo] == [4, 5] and promptpo[0].config["rounds"] == 3
     assert promptpo[0].config["llm"]["model"] == "gpt-4o"

@@ -46,8 +46,10 @@ def runnable(reply: str):
 
 def policy(act_body: str, *, init: str = "pass", header: str = "") -> str:
     """A policy whose act() runs `act_body` (and then returns action 1)."""
-    return f"{header}\nclass Policy:\n    def __init__(self):\n{textwrap.indent(init, ' ' * 8)}\n" \
-        f"    def act(self, obs):\n{textwrap.indent(act_body, ' ' * 8)}\n        return 1\n"  # fmt: skip
+    return (
+        f"{header}\nclass Policy:\n    def __init__(self):\n{textwrap.indent(init, ' ' * 8)}\n"
+        f"    def act(self, obs):\n{textwrap.indent(act_body, ' ' * 8)}\n        return 1\n"
+    )
 
 
 # (name, task, reply code, expected failure kind)
@@ -55,32 +57,102 @@ HOSTILE = [
     ("infinite loop in act", GRID, policy("while True:\n    pass"), "timeout"),
     ("infinite loop in __init__", GRID, policy("pass", init="while True:\n    pass"), "timeout"),
     ("infinite loop at import", GRID, "while True:\n    pass\n" + policy("pass"), "timeout"),
-    ("loop that swallows the timeout", GRID, policy("while True:\n    try:\n        while True: pass\n    except BaseException:\n        pass"), "timeout"),
+    (
+        "loop that swallows the timeout",
+        GRID,
+        policy("while True:\n    try:\n        while True: pass\n    except BaseException:\n        pass"),
+        "timeout",
+    ),
     ("hang inside C code", GRID, policy("sum(range(10**14))"), "timeout"),
-    ("allocating 8 GB", GRID, policy("x = np.ones(8 * 1024**3, dtype=np.uint8)", header="import numpy as np"), "memory_limit"),
+    (
+        "allocating 8 GB",
+        GRID,
+        policy("x = np.ones(8 * 1024**3, dtype=np.uint8)", header="import numpy as np"),
+        "memory_limit",
+    ),
     ("os.fork", GRID, policy("os.fork()", header="import os"), "forbidden_import"),
     ("fork via __import__", GRID, policy("__import__('os').fork()"), "forbidden_code"),
     ("fork via a module's private os", GRID, policy("random._os.fork()", header="import random"), "forbidden_code"),
     ("subprocess", GRID, policy("subprocess.run(['ls'])", header="import subprocess"), "forbidden_import"),
     ("ctypes", GRID, policy("ctypes.CDLL(None)", header="import ctypes"), "forbidden_import"),
     ("os.system", GRID, policy("system('id')", header="from os import system"), "forbidden_import"),
-    ("opening a socket", GRID, policy("socket.create_connection(('127.0.0.1', 9))", header="import socket"), "forbidden_import"),
-    ("reading API keys from os.environ", GRID, policy("return len(environ['OPENAI_API_KEY'])", header="from os import environ"), "forbidden_import"),
-    ("reading the initial environment from /proc", GRID, policy("np.loadtxt('/proc/self/environ', dtype=str)", header="import numpy as np"), "sandbox_violation"),
-    ("reading the parent's environment", GRID, policy("np.loadtxt('/proc/1/environ', dtype=str)", header="import numpy as np"), "sandbox_violation"),
-    ("writing outside the temporary folder", GRID, policy("np.save('/tmp/promptpo-hostile.npy', np.zeros(3))", header="import numpy as np"), "sandbox_violation"),
-    ("reading the repository's data", GRID, policy("np.loadtxt('/etc/passwd', dtype=str)", header="import numpy as np"), "sandbox_violation"),
+    (
+        "opening a socket",
+        GRID,
+        policy("socket.create_connection(('127.0.0.1', 9))", header="import socket"),
+        "forbidden_import",
+    ),
+    (
+        "reading API keys from os.environ",
+        GRID,
+        policy("return len(environ['OPENAI_API_KEY'])", header="from os import environ"),
+        "forbidden_import",
+    ),
+    (
+        "reading the initial environment from /proc",
+        GRID,
+        policy("np.loadtxt('/proc/self/environ', dtype=str)", header="import numpy as np"),
+        "sandbox_violation",
+    ),
+    (
+        "reading the parent's environment",
+        GRID,
+        policy("np.loadtxt('/proc/1/environ', dtype=str)", header="import numpy as np"),
+        "sandbox_violation",
+    ),
+    (
+        "writing outside the temporary folder",
+        GRID,
+        policy("np.save('/tmp/promptpo-hostile.npy', np.zeros(3))", header="import numpy as np"),
+        "sandbox_violation",
+    ),
+    (
+        "reading the repository's data",
+        GRID,
+        policy("np.loadtxt('/etc/passwd', dtype=str)", header="import numpy as np"),
+        "sandbox_violation",
+    ),
     ("escaping through object internals", GRID, policy("().__class__.__base__.__subclasses__()"), "forbidden_code"),
     ("escaping through getattr", GRID, policy("getattr((), '__cla' + 'ss__')"), "forbidden_code"),
     ("escaping through a frame", GRID, policy("g = (x for x in [1]); g.gi_frame.f_globals"), "forbidden_code"),
     ("monkey-patching numpy", GRID, policy("np.clip = None", header="import numpy as np"), "forbidden_code"),
     ("eval", GRID, policy("eval('1 + 1')"), "forbidden_code"),
-    ("NaN action", MAZE, "import numpy as np\nclass Policy:\n    def act(self, obs):\n        return np.array([np.nan, 0.0])\n", "invalid_action"),
-    ("inf action", MAZE, "class Policy:\n    def act(self, obs):\n        return [float('inf'), 0.0]\n", "invalid_action"),
-    ("out-of-range action", MAZE, "class Policy:\n    def act(self, obs):\n        return [1.5, 0.0]\n", "invalid_action"),
-    ("wrong-shape action", MAZE, "class Policy:\n    def act(self, obs):\n        return [0.1, 0.2, 0.3]\n", "invalid_action"),
-    ("wrong-type action (float for Discrete)", GRID, "class Policy:\n    def act(self, obs):\n        return 1.0\n", "invalid_action"),
-    ("wrong-type action (string)", GRID, "class Policy:\n    def act(self, obs):\n        return 'up'\n", "invalid_action"),
+    (
+        "NaN action",
+        MAZE,
+        "import numpy as np\nclass Policy:\n    def act(self, obs):\n        return np.array([np.nan, 0.0])\n",
+        "invalid_action",
+    ),
+    (
+        "inf action",
+        MAZE,
+        "class Policy:\n    def act(self, obs):\n        return [float('inf'), 0.0]\n",
+        "invalid_action",
+    ),
+    (
+        "out-of-range action",
+        MAZE,
+        "class Policy:\n    def act(self, obs):\n        return [1.5, 0.0]\n",
+        "invalid_action",
+    ),
+    (
+        "wrong-shape action",
+        MAZE,
+        "class Policy:\n    def act(self, obs):\n        return [0.1, 0.2, 0.3]\n",
+        "invalid_action",
+    ),
+    (
+        "wrong-type action (float for Discrete)",
+        GRID,
+        "class Policy:\n    def act(self, obs):\n        return 1.0\n",
+        "invalid_action",
+    ),
+    (
+        "wrong-type action (string)",
+        GRID,
+        "class Policy:\n    def act(self, obs):\n        return 'up'\n",
+        "invalid_action",
+    ),
     ("flooding stdout", GRID, policy("while True:\n    print('spam' * 1000)"), "output_limit"),
     ("raising SystemExit", GRID, policy("raise SystemExit(3)"), "act_error"),
     ("mutating the observation", GRID, policy("obs.board[0] = 4.0"), "act_error"),
@@ -104,9 +176,7 @@ def outcomes(request):
             replies = [code if name == "no code block" else f"```python\n{code}```" for name, _, code, _ in cases]
             replies.append(f"```python\n{good}```")
             started = time.monotonic()
-            evaluated = evaluate_codes(
-                sandbox, task, [runnable(r) for r in replies], SEEDS, limits=LIMITS
-            )
+            evaluated = evaluate_codes(sandbox, task, [runnable(r) for r in replies], SEEDS, limits=LIMITS)
             results[task_name] = (cases, evaluated, time.monotonic() - started)
         layers = dict(sandbox.layers)
     return results, layers
@@ -136,8 +206,9 @@ def test_well_behaved_candidate_scores_exactly_as_trusted_rollout(outcomes, task
     trusted = evaluate(task, lambda: namespace["Policy"]().act, list(SEEDS))
     assert [e.episode_return for e in sandboxed.episodes] == [e.episode_return for e in trusted]
     assert sandboxed.env_steps == sum(e.steps for e in trusted)
-    assert score(sandboxed, task) == pytest.approx(np.mean([e.success if task.score == "success" else
-                                                             e.episode_return for e in trusted]))  # fmt: skip
+    assert score(sandboxed, task) == pytest.approx(
+        np.mean([e.success if task.score == "success" else e.episode_return for e in trusted])
+    )
 
 
 def test_all_os_layers_were_active(outcomes):
@@ -146,8 +217,10 @@ def test_all_os_layers_were_active(outcomes):
 
 
 def test_writing_inside_the_private_folder_is_allowed():
-    code = "import numpy as np\nclass Policy:\n    def act(self, obs):\n        np.save('scratch.npy', np.zeros(3))\n" \
-           "        return int(np.load('scratch.npy').sum()) + 1\n"  # fmt: skip
+    code = (
+        "import numpy as np\nclass Policy:\n    def act(self, obs):\n        np.save('scratch.npy', np.zeros(3))\n"
+        "        return int(np.load('scratch.npy').sum()) + 1\n"
+    )
     with Sandbox([GRID]) as sandbox:
         [result] = evaluate_codes(sandbox, get_task(GRID), [runnable(f"```python\n{code}```")], SEEDS)
     assert result.ok, result.failure
@@ -155,9 +228,11 @@ def test_writing_inside_the_private_folder_is_allowed():
 
 def test_policy_state_does_not_leak_between_episodes():
     """A fresh policy per episode holds completely: state kept on the class or the module starts anew."""
-    code = "seen = []\nclass Policy:\n    count = []\n    def __init__(self):\n        self.count.append(1)\n" \
-           "        seen.append(1)\n        assert len(self.count) == len(seen) == 1, 'state leaked'\n" \
-           "    def act(self, obs):\n        Policy.count.append(2)\n        return 1\n"  # fmt: skip
+    code = (
+        "seen = []\nclass Policy:\n    count = []\n    def __init__(self):\n        self.count.append(1)\n"
+        "        seen.append(1)\n        assert len(self.count) == len(seen) == 1, 'state leaked'\n"
+        "    def act(self, obs):\n        Policy.count.append(2)\n        return 1\n"
+    )
     with Sandbox([GRID]) as sandbox:
         [result] = evaluate_codes(sandbox, get_task(GRID), [runnable(f"```python\n{code}```")], SEEDS)
     assert result.ok, result.failure
@@ -166,8 +241,11 @@ def test_policy_state_does_not_leak_between_episodes():
 
 def test_refused_attributes_look_missing_to_hasattr_and_getattr_with_default():
     """Inside the sandbox `hasattr` and `getattr(x, name, default)` behave as in Python when access is refused."""
-    code = "class Policy:\n    def act(self, obs):\n        assert hasattr(obs, 'board') and not hasattr(obs, '__class__')\n" \
-           "        assert getattr(obs, '__dict__', 'absent') == 'absent'\n        return 1\n"  # fmt: skip
+    code = (
+        "class Policy:\n    def act(self, obs):\n"
+        "        assert hasattr(obs, 'board') and not hasattr(obs, '__class__')\n"
+        "        assert getattr(obs, '__dict__', 'absent') == 'absent'\n        return 1\n"
+    )
     with Sandbox([GRID]) as sandbox:
         [result] = evaluate_codes(sandbox, get_task(GRID), [runnable(f"```python\n{code}```")], SEEDS)
     assert result.ok, result.failure

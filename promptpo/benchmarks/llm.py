@@ -140,15 +140,19 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  prompt evaluation  {result['prompt_tokens_per_s']:7.1f} tokens/s")
     print(f"  generation         {result['generation_tokens_per_s']:7.1f} tokens/s")
     print(f"  time to first token per sample: {result['ttft_s']} s")
-    print(f"  round / (one prompt evaluation + N generations) = {result['ratio']:.3f}"
-          f"  (without prefix reuse it would be {result['ratio_without_prefix_reuse']:.2f})")  # fmt: skip
+    print(
+        f"  round / (one prompt evaluation + N generations) = {result['ratio']:.3f}"
+        f"  (without prefix reuse it would be {result['ratio_without_prefix_reuse']:.2f})"
+    )
     if args.parallel:
         two = throughput(2, 1, args.model, messages, args.n, args.max_tokens)
         one = throughput(1, 2, args.model, messages, args.n, args.max_tokens)
         report["parallel"] = [two, one]
         for entry in (two, one):
-            print(f"  {entry['servers']} server(s) x {entry['threads']} thread(s): "
-                  f"{entry['completion_tokens_per_s']:.1f} completion tokens/s over all servers")  # fmt: skip
+            print(
+                f"  {entry['servers']} server(s) x {entry['threads']} thread(s): "
+                f"{entry['completion_tokens_per_s']:.1f} completion tokens/s over all servers"
+            )
         speedup = two["completion_tokens_per_s"] / one["completion_tokens_per_s"]
         print(f"  two 1-thread servers / one 2-thread server: {speedup:.2f}x")
     if args.json:

@@ -70,8 +70,9 @@ def main(argv: list[str] | None = None) -> None:
                 bare_s, steps = min(bare(task_name, code, seeds) for _ in range(args.repeats))
                 box_s, box_steps = min(sandboxed(sandbox, task_name, [code], seeds) for _ in range(args.repeats))
                 assert box_steps == steps, "sandboxed and bare rollouts took different steps"
-                print(f"{task_name:<22}{episodes:>9}{steps / bare_s:>14,.0f}{steps / box_s:>17,.0f}"
-                      f"{bare_s / box_s:>8.2f}")  # fmt: skip
+                print(
+                    f"{task_name:<22}{episodes:>9}{steps / bare_s:>14,.0f}{steps / box_s:>17,.0f}{bare_s / box_s:>8.2f}"
+                )
 
     task_name = "point_maze_large"
     codes = [POLICIES[task_name].replace("gain=3.0", f"gain={2.0 + 0.25 * i}") for i in range(args.candidates)]
@@ -80,8 +81,10 @@ def main(argv: list[str] | None = None) -> None:
     for workers in (1, 2):
         with Sandbox([task_name], workers=workers) as sandbox:
             timings[workers] = min(sandboxed(sandbox, task_name, codes, seeds)[0] for _ in range(args.repeats))
-    print(f"\n{args.candidates} candidates x 5 episodes on {task_name}: 1 worker {timings[1]:.2f} s, "
-          f"2 workers {timings[2]:.2f} s, speed-up {timings[1] / timings[2]:.2f}x")  # fmt: skip
+    print(
+        f"\n{args.candidates} candidates x 5 episodes on {task_name}: 1 worker {timings[1]:.2f} s, "
+        f"2 workers {timings[2]:.2f} s, speed-up {timings[1] / timings[2]:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,20 @@ from promptpo.llm.session import LLM, ChatReply, LLMConfig, LLMMode, TranscriptM
 from promptpo.llm.transcripts import CallTag, ChatRequest, Messages, Transcript, TranscriptStore
 
 __all__ = [
-    "LLM", "CallTag", "ChatReply", "ChatRequest", "LLMConfig", "LLMMode", "LLMUnavailable", "Ledger",
-    "LocalServer", "LocalServerUnavailable", "Messages", "RetryPolicy", "ServerSettings", "Transcript", "TranscriptMissing",
+    "LLM",
+    "CallTag",
+    "ChatReply",
+    "ChatRequest",
+    "LLMConfig",
+    "LLMMode",
+    "LLMUnavailable",
+    "Ledger",
+    "LocalServer",
+    "LocalServerUnavailable",
+    "Messages",
+    "RetryPolicy",
+    "ServerSettings",
+    "Transcript",
+    "TranscriptMissing",
     "TranscriptStore",
-]  # fmt: skip
+]

@@ -6,8 +6,8 @@ import email.utils
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import openai
 

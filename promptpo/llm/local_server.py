@@ -83,11 +83,22 @@ class LocalServer:
             raise LocalServerUnavailable(f"model file not found: {model_path}")
         port = self.settings.port or _free_port(self.settings.host)
         command = [
-            sys.executable, "-m", "promptpo.llm.local_server",
-            "--model-path", str(model_path), "--alias", self.settings.model_alias,
-            "--host", self.settings.host, "--port", str(port),
-            "--n-ctx", str(self.settings.n_ctx), "--threads", str(self.settings.n_threads),
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "promptpo.llm.local_server",
+            "--model-path",
+            str(model_path),
+            "--alias",
+            self.settings.model_alias,
+            "--host",
+            self.settings.host,
+            "--port",
+            str(port),
+            "--n-ctx",
+            str(self.settings.n_ctx),
+            "--threads",
+            str(self.settings.n_threads),
+        ]
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
@@ -162,19 +173,27 @@ def serve(model_path: str, alias: str, host: str, port: int, n_ctx: int, threads
         server_settings=LlamaServerSettings(host=host, port=port),
         model_settings=[
             ModelSettings(
-                model=model_path, model_alias=alias, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                model=model_path,
+                model_alias=alias,
+                n_ctx=n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
                 verbose=False,  # no chat_format: the template in the GGUF's metadata (chatml for Qwen)
             )
         ],
-    )  # fmt: skip
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve a GGUF model on an OpenAI-compatible endpoint.")
     parser.add_argument("--model-path", default=None, help="a GGUF file (default: the catalogue model --alias)")
-    parser.add_argument("--alias", default=DEFAULT_MODEL_ALIAS, help="model name clients send; a catalogue alias "
-                        "is assembled from its chunk packages when no --model-path is given")
+    parser.add_argument(
+        "--alias",
+        default=DEFAULT_MODEL_ALIAS,
+        help="model name clients send; a catalogue alias "
+        "is assembled from its chunk packages when no --model-path is given",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--n-ctx", type=int, default=ServerSettings.n_ctx)

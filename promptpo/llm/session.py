@@ -6,10 +6,11 @@ import datetime as dt
 import os
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 from promptpo.llm.client import EndpointClient, RetryPolicy
 from promptpo.llm.ledger import Ledger
@@ -36,8 +37,8 @@ class LLMConfig:
     base_url: any OpenAI-compatible endpoint (OpenAI, Gemini's OpenAI-compatible endpoint, vLLM, Ollama,
       llama.cpp). None in record/live mode starts the local llama.cpp server with `local_model_path`.
     api_key_env: name of the environment variable holding the key; the key itself is never written anywhere.
-    sampling_seed: sample i of a prompt is requested with sampling_seed + i (endpoints that ignore seeds still get distinct cache
-      keys through the sample index); None sends no seed.
+    sampling_seed: sample i of a prompt is requested with sampling_seed + i (endpoints that ignore seeds still get
+      distinct cache keys through the sample index); None sends no seed.
     """
 
     model: str = DEFAULT_MODEL_ALIAS
@@ -151,9 +152,13 @@ class LLM:
         transcript, from_endpoint = self._lookup_or_call(request, tag)
         self.ledger.add(transcript, from_endpoint=from_endpoint)
         return ChatReply(
-            transcript.reply, transcript.finish_reason, transcript.prompt_tokens, transcript.completion_tokens,
-            from_endpoint, request.max_tokens,
-        )  # fmt: skip
+            transcript.reply,
+            transcript.finish_reason,
+            transcript.prompt_tokens,
+            transcript.completion_tokens,
+            from_endpoint,
+            request.max_tokens,
+        )
 
     def _lookup_or_call(self, request: ChatRequest, tag: CallTag) -> tuple[Transcript, bool]:
         if self._run is not None and (hit := self._run.get(request, tag)) is not None:
@@ -178,7 +183,7 @@ class LLM:
             prompt_tokens=completion.prompt_tokens,
             completion_tokens=completion.completion_tokens,
             latency_s=completion.latency_s,
-            recorded_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             served_model=completion.served_model,
             retries=completion.retries,
         )

@@ -5,6 +5,13 @@ from promptpo.sandbox.records import EvalJob, EvalResult, Failure, FailureKind, 
 from promptpo.sandbox.static_checks import check_source, extract_code
 
 __all__ = [
-    "EvalJob", "EvalResult", "Failure", "FailureKind", "Limits", "Sandbox", "SandboxUnavailable",
-    "check_source", "extract_code",
-]  # fmt: skip
+    "EvalJob",
+    "EvalResult",
+    "Failure",
+    "FailureKind",
+    "Limits",
+    "Sandbox",
+    "SandboxUnavailable",
+    "check_source",
+    "extract_code",
+]

@@ -13,9 +13,9 @@ import sys
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import promptpo
 from promptpo.files import THREAD_ENV
@@ -96,9 +96,14 @@ class Sandbox:
         log = open(Path(self._home) / "zygote.log", "wb")
         command = [sys.executable, "-s", "-P", "-m", "promptpo.sandbox.zygote", str(theirs.fileno()), *self.tasks]
         self._zygote = subprocess.Popen(
-            command, pass_fds=[theirs.fileno()], env=clean_environment(self._home), cwd=self._home,
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-        )  # fmt: skip
+            command,
+            pass_fds=[theirs.fileno()],
+            env=clean_environment(self._home),
+            cwd=self._home,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
         log.close()
         theirs.close()
         self._control = ours

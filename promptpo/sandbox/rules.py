@@ -5,11 +5,33 @@ from __future__ import annotations
 # Modules a policy (or Feedback summariser) may import. Everything else is refused before the code runs.
 ALLOWED_MODULES = frozenset(
     {
-        "numpy", "math", "cmath", "random", "collections", "heapq", "bisect", "itertools", "functools", "operator",
-        "dataclasses", "typing", "enum", "abc", "copy", "statistics", "fractions", "decimal", "numbers", "string",
-        "re", "array", "queue", "time", "scipy",
+        "numpy",
+        "math",
+        "cmath",
+        "random",
+        "collections",
+        "heapq",
+        "bisect",
+        "itertools",
+        "functools",
+        "operator",
+        "dataclasses",
+        "typing",
+        "enum",
+        "abc",
+        "copy",
+        "statistics",
+        "fractions",
+        "decimal",
+        "numbers",
+        "string",
+        "re",
+        "array",
+        "queue",
+        "time",
+        "scipy",
     }
-)  # fmt: skip
+)
 # Submodules refused even though their package is allowed: they reach C libraries, files or subprocesses.
 FORBIDDEN_SUBMODULES = frozenset(
     {"numpy.ctypeslib", "numpy.f2py", "numpy.distutils", "numpy.testing", "scipy.datasets", "scipy.io", "scipy._lib"}
@@ -17,14 +39,48 @@ FORBIDDEN_SUBMODULES = frozenset(
 # Builtins that would let code escape the guard (the worker removes them too; refusing them here gives the LLM
 # a clear message instead of a NameError).
 FORBIDDEN_NAMES = frozenset(
-    {"eval", "exec", "compile", "open", "input", "breakpoint", "globals", "locals", "vars", "__import__",
-     "__builtins__", "__loader__", "__spec__", "exit", "quit", "help", "memoryview"}
-)  # fmt: skip
+    {
+        "eval",
+        "exec",
+        "compile",
+        "open",
+        "input",
+        "breakpoint",
+        "globals",
+        "locals",
+        "vars",
+        "__import__",
+        "__builtins__",
+        "__loader__",
+        "__spec__",
+        "exit",
+        "quit",
+        "help",
+        "memoryview",
+    }
+)
 # Attributes that lead from ordinary objects to interpreter internals (frames, globals, code objects, classes).
 FORBIDDEN_ATTRIBUTES = frozenset(
-    {"gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "f_globals", "f_locals", "f_builtins",
-     "f_back", "f_code", "tb_frame", "tb_next", "co_code", "co_consts", "func_globals", "mro"}
-)  # fmt: skip
+    {
+        "gi_frame",
+        "gi_code",
+        "cr_frame",
+        "cr_code",
+        "ag_frame",
+        "ag_code",
+        "f_globals",
+        "f_locals",
+        "f_builtins",
+        "f_back",
+        "f_code",
+        "tb_frame",
+        "tb_next",
+        "co_code",
+        "co_consts",
+        "func_globals",
+        "mro",
+    }
+)
 ALLOWED_DUNDERS = frozenset({"__init__", "__name__", "__doc__", "__post_init__"})
 
 

@@ -20,9 +20,10 @@ def extract_code(reply: str, class_name: str, *, cut_at_tokens: int | None = Non
     left open in a reply that was not cut is accepted as it stands.
     """
     blocks = [
-        (code, bool(closing)) for lang, code, closing in _FENCE.findall(reply)
+        (code, bool(closing))
+        for lang, code, closing in _FENCE.findall(reply)
         if lang.lower() in ("", "python", "py", "python3")
-    ]  # fmt: skip
+    ]
     binds = re.compile(rf"^(\s*class\s+{re.escape(class_name)}\b|{re.escape(class_name)}\s*(:[^=\n]*)?=[^=])", re.M)
     defining = [block for block in blocks if binds.search(block[0])]
     chosen = (defining or blocks)[-1] if blocks else None

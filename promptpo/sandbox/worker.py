@@ -10,8 +10,9 @@ import random
 import signal
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 import gymnasium as gym
 import numpy as np
@@ -172,7 +173,7 @@ def _evaluate(
             first_class = load_class(module, job.class_name, "act", names)
         except LookupError as error:
             return EvalResult(failure=Failure("missing_class", str(error)))
-        except BaseException as error:  # noqa: BLE001 - every failure of generated code becomes a record
+        except BaseException as error:  # every failure of generated code becomes a record
             return EvalResult(failure=classify(error, "init"))
         finally:
             alarm.disarm()
@@ -205,7 +206,7 @@ def _evaluate(
                 policy = policy_cls()
                 alarm.disarm()
 
-                def act(observation: Any) -> Any:
+                def act(observation: Any, policy: Any = policy) -> Any:  # bound now: a new policy each episode
                     nonlocal phase
                     phase = "act"
                     alarm.arm(limits.act_timeout_s, act_label)
@@ -217,7 +218,7 @@ def _evaluate(
                     return action
 
             episode = run_episode(task, env, act, seed, keep_trajectory=job.feedback_code is not None, on_step=on_step)
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             alarm.disarm()
             result.failure = classify(error, phase)
             return result
@@ -235,7 +236,7 @@ def _evaluate(
             feedback_cls = load_class(compile_module(job.feedback_code), "Feedback", "summarize_trajectory", names)
             alarm.disarm()
             result.feedback = _summaries(feedback_cls, trajectories, limits, alarm)
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             alarm.disarm()
             result.feedback_failure = Failure("feedback_error", classify(error, "feedback").describe())
     return result
@@ -265,7 +266,7 @@ def run_job(message: dict[str, Any], sock: socket.socket, envs: dict[str, gym.En
         result.output = output.kept.getvalue()[:10_000]
         result.wall_s = time.monotonic() - started
         channel.send(sock, {"type": "result", "result": result.to_dict(), "layers": layers})
-    except BaseException as error:  # noqa: BLE001 - report instead of dying silently
+    except BaseException as error:  # report instead of dying silently
         failure = Failure("crash", f"the worker failed: {type(error).__name__}: {error}")
         try:
             channel.send(sock, {"type": "result", "result": EvalResult(failure=failure).to_dict(), "layers": {}})

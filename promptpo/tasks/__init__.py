@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 from promptpo.tasks.base import InvalidAction, ScoreKind, Task, check_action
 

@@ -6,7 +6,8 @@ import abc
 import inspect
 import math
 import textwrap
-from typing import Any, Callable, Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import gymnasium as gym
 import numpy as np
@@ -130,9 +131,9 @@ def check_action(action: Any, space: gym.Space) -> Any:
     Discrete: a Python int or numpy integer (a 0-d or size-1 integer array is accepted too) in range; bools and
     floats are rejected, as the paper's NoiseWorld does. Box: anything `np.asarray` turns into a real array of the
     space's shape (a scalar for shape (1,) is accepted), all finite and within the bounds. Returned with the values
-    the policy gave: a float32 or float64 array keeps its dtype, anything else becomes float64; never cast to the space's
-    dtype (a float32 cast rounds the action and changes MuJoCo trajectories). Out-of-range actions are rejected
-    rather than clipped so that the policy writer learns about them.
+    the policy gave: a float32 or float64 array keeps its dtype, anything else becomes float64; never cast to the
+    space's dtype (a float32 cast rounds the action and changes MuJoCo trajectories). Out-of-range actions are
+    rejected rather than clipped so that the policy writer learns about them.
     """
     if isinstance(space, gym.spaces.Discrete):
         value = action
@@ -156,7 +157,9 @@ def check_action(action: Any, space: gym.Space) -> Any:
         if not np.all(np.isfinite(array)):
             raise InvalidAction(f"action contains NaN or inf: {array.tolist()}")
         if np.any(array < space.low - 1e-9) or np.any(array > space.high + 1e-9):
-            raise InvalidAction(f"action {np.round(array, 4).tolist()} is outside [{space.low.tolist()}, {space.high.tolist()}]")
+            raise InvalidAction(
+                f"action {np.round(array, 4).tolist()} is outside [{space.low.tolist()}, {space.high.tolist()}]"
+            )
         return array
     raise TypeError(f"unsupported action space {space}")
 
@@ -164,7 +167,8 @@ def check_action(action: Any, space: gym.Space) -> Any:
 def describe_action_space(space: gym.Space, meanings: tuple[str, ...]) -> str:
     """Action space text for the prompt, one line per index (Box) or per action (Discrete)."""
     if isinstance(space, gym.spaces.Discrete):
-        lines = [f"Discrete({space.n}): return a Python int (or numpy integer) from {space.start} to {space.start + space.n - 1}."]
+        last = space.start + space.n - 1
+        lines = [f"Discrete({space.n}): return a Python int (or numpy integer) from {space.start} to {last}."]
         lines += [f"  {space.start + i}: {meaning}" for i, meaning in enumerate(meanings)]
         return "\n".join(lines)
     if isinstance(space, gym.spaces.Box):
@@ -177,4 +181,3 @@ def describe_action_space(space: gym.Space, meanings: tuple[str, ...]) -> str:
             lines.append(f"  action[{index}] in [{low.flat[index]:g}, {high.flat[index]:g}]: {meaning}")
         return "\n".join(lines)
     raise TypeError(f"unsupported action space {space}")
-

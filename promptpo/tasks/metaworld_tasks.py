@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -438,7 +439,7 @@ class MetaWorldRewardWrapper(gym.Wrapper):
     for checking.
     """
 
-    def __init__(self, env: gym.Env, task: "MetaWorldTask") -> None:
+    def __init__(self, env: gym.Env, task: MetaWorldTask) -> None:
         super().__init__(env)
         self._task = task
 

@@ -6,8 +6,9 @@ import contextlib
 import copy
 import io
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import gymnasium as gym
 
