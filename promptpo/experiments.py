@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +27,6 @@ def load_profile(family: str, profile: str) -> dict[str, Any]:
 def results_dir(family: str, profile: str) -> Path:
     """Where a profile's tidy results live: data/<family>/<profile>/."""
     return DATA_DIR / family / profile
-
-
-@functools.cache
-def _action_space_type(task_name: str) -> type:
-    env = get_task(task_name).make_env()
-    try:
-        return type(env.action_space)
-    finally:
-        env.close()
 
 
 def grid(
@@ -84,6 +74,6 @@ def grid(
         settings = dict(settings)
         algo_seeds, algo_tasks = settings.pop("seeds"), settings.pop("tasks", tasks)
         for task in [t for t in algo_tasks if t in tasks]:
-            if issubclass(_action_space_type(task), SUPPORTED_ACTION_SPACES[algo]):
+            if isinstance(get_task(task).action_space, SUPPORTED_ACTION_SPACES[algo]):
                 jobs += [Job(task, algo, seed, settings) for seed in algo_seeds]
     return jobs

@@ -115,9 +115,7 @@ def run_promptpo(
     rounds = config.rounds or task.paper_rounds
     folder = RunFolder.for_run(runs_dir, task.name, config.llm.model, config.seed, config.identity())
     folder.write_json("config.json", dataclasses.asdict(config))
-    env = task.make_env()
-    prompts = Prompts(task, env.action_space, config.limits)
-    env.close()
+    prompts = Prompts(task, config.limits)
     own_llm = llm is None
     llm = llm or LLM(config.llm, run_dir=folder.path)
     candidates: list[Candidate] = []

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import gymnasium as gym
-
 from promptpo.llm import Messages
 from promptpo.rollout import Transition
 from promptpo.sandbox import Failure, Limits
@@ -34,12 +32,12 @@ class Prompts:
     """Builds the prompts for one task. The base prompt is generated from the task's own documented pieces:
     observation class source, action space, reward source (or text), horizon and termination."""
 
-    def __init__(self, task: Task, action_space: gym.Space, limits: Limits):
+    def __init__(self, task: Task, limits: Limits):
         self.task = task
-        self.base = self._base_prompt(task, action_space, limits)
+        self.base = self._base_prompt(task, limits)
 
     @staticmethod
-    def _base_prompt(task: Task, space: gym.Space, limits: Limits) -> str:
+    def _base_prompt(task: Task, limits: Limits) -> str:
         cls = task.policy_class_name
         reward = task.reward_source()
         reward_block = f"```python\n{reward.rstrip()}\n```" if task.reward_function is not None else reward
@@ -54,7 +52,7 @@ class Prompts:
             f"environment's dynamics; reason from the descriptions below and from the rollout feedback you will get.",
             f"## Observation\nEach step, `{cls}.act(obs)` receives `obs`, an instance of this class:\n"
             f"```python\n{task.observation_source().rstrip()}\n```",
-            f"## Action\n{task.action_description(space)}",
+            f"## Action\n{task.action_description()}",
             f"## Reward\n{reward_block}",
             f"## Episode\nHorizon: {task.horizon} steps. {task.termination}",
         ]

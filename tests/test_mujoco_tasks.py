@@ -371,7 +371,7 @@ def test_action_meanings_come_from_the_actuators(name):
     for index, meaning in enumerate(task.action_meanings):
         assert mentions(meaning, model.joint(model.actuator_trnid[index][0]).name)
         assert f"{model.actuator_gear[index][0]:g} * action[{index}]" in meaning
-    description = task.action_description(env.action_space)
+    description = task.action_description()
     assert f"action[{model.nu - 1}] in [{env.action_space.low[-1]:g}, {env.action_space.high[-1]:g}]" in description
 
 

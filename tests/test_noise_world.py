@@ -380,7 +380,7 @@ def test_prompt_reveals_no_magnitudes_or_cell_semantics(name: str) -> None:
         [
             task.observation_source(),
             task.reward_source(),
-            task.action_description(task.make_env().action_space),
+            task.action_description(),
             task.termination,
             task.extra_context,
         ]

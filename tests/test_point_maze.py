@@ -115,7 +115,6 @@ def test_map_is_in_the_context_only_of_the_map_given_variant():
     given, hidden = TASKS["point_maze_large_map_given"](), TASKS[EPISODIC]()
     assert SPEC_GRID in given.extra_context
     assert "x = j + 0.5 - 5, y = 4.5 - (i + 0.5)" in given.extra_context
-    space = hidden.make_env().action_space
     for task in (hidden, TASKS[PUBLISHED]()):
         shown = "\n".join(
             [
@@ -123,7 +122,7 @@ def test_map_is_in_the_context_only_of_the_map_given_variant():
                 task.termination,
                 task.reward_source(),
                 task.observation_source(),
-                task.action_description(space),
+                task.action_description(),
             ]
         )
         for row in {"".join(map(str, row)) for row in task.maze_map}:

@@ -23,12 +23,7 @@ HASHES = Path(__file__).parent / "data" / "prompt_hashes.json"
 
 
 def prompt_hashes(name: str) -> dict[str, str]:
-    task = get_task(name)
-    env = task.make_env()
-    try:
-        prompts = Prompts(task, env.action_space, Limits())
-    finally:
-        env.close()
+    prompts = Prompts(get_task(name), Limits())
     shown = {"policy": prompts.policy([], None), "feedback": prompts.feedback()}
     return {kind: hashlib.sha256(json.dumps(messages).encode()).hexdigest() for kind, messages in shown.items()}
 

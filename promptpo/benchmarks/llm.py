@@ -42,12 +42,7 @@ class Call:
 
 def policy_prompt(task_name: str) -> list[dict[str, str]]:
     """The round-1 policy prompt of `task_name`, exactly as PromptPO sends it."""
-    task = get_task(task_name)
-    env = task.make_env()
-    try:
-        messages = Prompts(task, env.action_space, Limits()).policy([], None)
-    finally:
-        env.close()
+    messages = Prompts(get_task(task_name), Limits()).policy([], None)
     return [{"role": role, "content": content} for role, content in messages]
 
 

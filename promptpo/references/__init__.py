@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -14,9 +15,7 @@ Act = Callable[[Any], Any]
 def random_policy(task: Task, seed: int = 0) -> Callable[[], Act]:
     """Factory of uniformly random policies; the k-th policy it makes samples with seed `seed + k`, so an
     evaluation over a fixed seed list is reproducible."""
-    env = task.make_env()
-    space = env.action_space
-    env.close()
+    space = copy.deepcopy(task.action_space)  # its own copy: seeding must not touch the task's shared space
     counter = itertools.count(seed)
 
     def make_act() -> Act:

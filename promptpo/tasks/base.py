@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import functools
 import inspect
 import math
 import textwrap
@@ -65,6 +66,16 @@ class Task(abc.ABC):
     def make_env(self) -> gym.Env:
         """A fresh environment whose step reward is the scored reward (see the class docstring)."""
 
+    @functools.cached_property
+    def action_space(self) -> gym.Space:
+        """The environment's action space, read once from a fresh env and cached (as Gymnasium's `Env` keeps it).
+        Shared: copy it before seeding or sampling from it."""
+        env = self.make_env()
+        try:
+            return env.action_space
+        finally:
+            env.close()
+
     @abc.abstractmethod
     def observe(self, obs: Any, info: dict[str, Any]) -> Any:
         """The read-only `observation_type` instance a policy receives for this raw observation."""
@@ -87,9 +98,9 @@ class Task(abc.ABC):
             raise ValueError(f"task {self.name!r} defines neither reward_function nor reward_text")
         return self.reward_text
 
-    def action_description(self, space: gym.Space) -> str:
+    def action_description(self) -> str:
         """Plain-language action space: type, shape, bounds and the meaning of each index or action."""
-        return describe_action_space(space, self.action_meanings)
+        return describe_action_space(self.action_space, self.action_meanings)
 
     def starter_stub(self) -> str:
         """The class skeleton the LLM completes: imports, class name and the `act` signature."""
