@@ -30,9 +30,10 @@ class Task(abc.ABC):
 
     ## Reward (single source of truth)
     The reward returned by `env.step` *is* the scored reward, and it is computed by `reward_function`, the very
-    function whose source the LLM is shown. Tasks whose simulator computes its own reward wrap it so that the
-    scored reward comes from `reward_function`; a test checks that both agree. Tasks that hide the reward from the
-    LLM (NoiseWorld, as in the paper) set `reward_text` instead, and the prompt shows that text.
+    function whose source the LLM is shown. Tasks whose simulator computes its own reward wrap it in
+    `ScoredByTask` and define `score_step` (and `before_step` if the reward needs the state before the step), so
+    that the scored reward comes from `reward_function`; a test checks that both agree. Tasks that hide the reward
+    from the LLM (NoiseWorld, as in the paper) set `reward_text` instead, and the prompt shows that text.
 
     ## Observation
     Policies never see the environment. Each step, `observe(obs, info)` turns the raw observation into a fresh,
@@ -80,6 +81,19 @@ class Task(abc.ABC):
     def observe(self, obs: Any, info: dict[str, Any]) -> Any:
         """The read-only `observation_type` instance a policy receives for this raw observation."""
 
+    def before_step(self, sim: Any) -> Any:
+        """What `score_step` needs from the simulator (`env.unwrapped`) before a step, e.g. a position whose change
+        the reward pays for; None when nothing."""
+        return None
+
+    def score_step(
+        self, sim: Any, before: Any, action: Any, obs: Any, info: dict[str, Any]
+    ) -> tuple[float, bool | None]:
+        """(reward, success) of one step, computed by the task's documented functions from the simulator after the
+        step, `before` (from `before_step`), the action and the raw observation. success None: the task has no
+        success rule of its own. Tasks whose env is wrapped in `ScoredByTask` define it."""
+        raise NotImplementedError(f"task {self.name!r} scores inside its environment")
+
     def check_action(self, action: Any, space: gym.Space) -> Any:
         """`action` converted for `env.step`, or `InvalidAction`; override for task-specific rules."""
         return check_action(action, space)
@@ -119,6 +133,30 @@ class Task(abc.ABC):
                     raise NotImplementedError
             '''
         )
+
+
+class ScoredByTask(gym.Wrapper):
+    """The one reward wrapper of the contract: each step's reward (and `info["success"]`, for tasks with a success
+    rule) comes from the task's `score_step`, i.e. from the functions whose source the LLM is shown.
+
+    Observations, termination and truncation pass through unchanged. The simulator's own reward and success stay in
+    info["env_reward"] and info["env_success"], so anyone can check that both agree (the family tests do).
+    """
+
+    def __init__(self, env: gym.Env, task: Task) -> None:
+        super().__init__(env)
+        self.task = task
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        sim = self.env.unwrapped
+        before = self.task.before_step(sim)
+        obs, env_reward, terminated, truncated, info = self.env.step(action)
+        reward, success = self.task.score_step(sim, before, action, obs, info)
+        info = {**info, "env_reward": float(env_reward)}
+        if success is not None:
+            info["env_success"] = bool(info.get("success", False))
+            info["success"] = success
+        return obs, reward, terminated, truncated, info
 
 
 # ---- helpers shared by every task ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from promptpo.tasks.base import Task, frozen_array, source_of
+from promptpo.tasks.base import ScoredByTask, Task, frozen_array, source_of
 
 HORIZON = 500
 """Meta-World's `max_path_length`: every episode is truncated after 500 steps, success or not."""
@@ -424,39 +424,17 @@ def _drawer_open_inputs(sim: Any) -> dict[str, Any]:
 # ---- the environment ------------------------------------------------------------------------------------------------
 
 
-class MetaWorldRewardWrapper(gym.Wrapper):
-    """Makes a Meta-World MT1 env's step reward and `info["success"]` come from a task's documented functions.
-
-    Reset: `reset(seed=s)` reseeds Meta-World's generator with `s` before MT1 picks the episode's task variation
-    (one of the 50 drawn with BENCHMARK_SEED), because Meta-World's own `reset` ignores its `seed` argument. The
-    rest of a reset is deterministic (MuJoCo state reset, fixed hand start), so a seed fixes the whole episode
-    for a deterministic policy. `reset()` without a seed continues the generator.
-
-    Step: reward = `task.reward_function(observation, action, **simulator inputs)` and
-    info["success"] = `task.success_function(observation)`, where the observation is the step's raw observation
-    wrapped in the task's observation class and the simulator inputs are the few plain quantities the reward needs
-    that the observation lacks. The simulator's own values are kept as info["env_reward"] and info["env_success"]
-    for checking.
+class SeededReset(gym.Wrapper):
+    """`reset(seed=s)` reseeds Meta-World's generator with `s` before MT1 picks the episode's task variation (one of
+    the 50 drawn with BENCHMARK_SEED), because Meta-World's own `reset` ignores its `seed` argument. The rest of a
+    reset is deterministic (MuJoCo state reset, fixed hand start), so a seed fixes the whole episode for a
+    deterministic policy. `reset()` without a seed continues the generator.
     """
-
-    def __init__(self, env: gym.Env, task: MetaWorldTask) -> None:
-        super().__init__(env)
-        self._task = task
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         if seed is not None:
             self.env.unwrapped.seed(seed)
         return self.env.reset(seed=seed, options=options)
-
-    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        obs, env_reward, terminated, truncated, info = self.env.step(action)
-        observation = self._task.observe(obs, info)
-        inputs = self._task.simulator_inputs(self.env.unwrapped)
-        reward = self._task.reward_function(observation, action, **inputs)
-        info = dict(info)
-        info["env_reward"], info["env_success"] = float(env_reward), bool(info["success"])
-        info["success"] = self._task.success_function(observation)
-        return obs, reward, terminated, truncated, info
 
 
 # ---- the tasks ------------------------------------------------------------------------------------------------------
@@ -467,7 +445,8 @@ class MetaWorldTask(Task):
 
     ## Environment
     `gym.make("Meta-World/MT1", env_name=..., seed=BENCHMARK_SEED)` (50 fixed placements of object and goal)
-    wrapped in `MetaWorldRewardWrapper`; `reset(seed=s)` picks the placement from `s` (see the wrapper).
+    wrapped in `SeededReset` (`reset(seed=s)` picks the placement from `s`) and `ScoredByTask` (reward and
+    success from the documented functions, see `score_step`).
 
     ## Observation
     A read-only `MetaWorldObservation` subclass built from Meta-World's 39 floats: hand, gripper opening, object
@@ -535,7 +514,15 @@ class MetaWorldTask(Task):
         env = gym.make("Meta-World/MT1", env_name=self.env_name, seed=BENCHMARK_SEED, disable_env_checker=True)
         if env.unwrapped.reward_function_version != "v2":
             raise RuntimeError(f"{self.env_name} uses reward {env.unwrapped.reward_function_version}, expected v2")
-        return MetaWorldRewardWrapper(env, self)
+        return ScoredByTask(SeededReset(env), self)
+
+    def score_step(self, sim: Any, before: Any, action: Any, obs: Any, info: dict[str, Any]) -> tuple[float, bool]:
+        """reward = `reward_function(observation, action, **simulator inputs)`, success = `success_function
+        (observation)`: the observation is the step's raw observation in the task's observation class, the
+        simulator inputs the few plain quantities the reward needs that the observation lacks."""
+        observation = self.observe(obs, info)
+        reward = self.reward_function(observation, action, **self.simulator_inputs(sim))
+        return reward, self.success_function(observation)
 
     def observe(self, obs: Any, info: dict[str, Any]) -> MetaWorldObservation:
         return self.observation_type.from_vector(obs)

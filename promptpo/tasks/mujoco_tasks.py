@@ -12,7 +12,7 @@ import gymnasium as gym
 import mujoco
 import numpy as np
 
-from promptpo.tasks.base import Task, frozen_array, source_of
+from promptpo.tasks.base import ScoredByTask, Task, frozen_array, source_of
 
 # ---- what the LLM is shown: reward functions and termination rules ----------------------------------------------
 # Each function reproduces the Gymnasium v5 env's own computation with its default constructor arguments, from
@@ -1188,29 +1188,6 @@ class MujocoSpec:
     description: str
 
 
-class ScoredRewardWrapper(gym.Wrapper):
-    """Makes the step reward come from the task's documented reward function instead of the simulator.
-
-    Observations, termination and truncation pass through unchanged. The simulator's own reward is kept in
-    info["env_reward"] so that anyone can check the two agree (tests do, to 1e-6).
-    """
-
-    def __init__(self, env: gym.Env, spec: MujocoSpec) -> None:
-        super().__init__(env)
-        self._spec = spec
-
-    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        sim = self.env.unwrapped
-        progress = self._spec.progress
-        before = progress(sim) if progress is not None else None
-        obs, env_reward, terminated, truncated, info = self.env.step(action)
-        inputs = self._spec.reward_inputs(sim, np.asarray(action))
-        if progress is not None:
-            inputs.update(x_before=before, x_after=progress(sim), dt=float(sim.dt))
-        reward = self._spec.reward_function(**inputs)
-        return obs, reward, terminated, truncated, {**info, "env_reward": float(env_reward)}
-
-
 class PrivilegedStateWrapper(gym.ObservationWrapper):
     """Appends qpos, qvel and the task's privileged extras to every observation (reset and step)."""
 
@@ -1239,7 +1216,7 @@ class MujocoTask(Task):
     Box with the env's bounds; index i drives the model's actuator i (`action_meanings`, from the MuJoCo model).
     ## Reward
     `reward_function`, a self-contained reproduction of the v5 reward with its default weights, fed from the
-    simulator by `ScoredRewardWrapper`; the LLM also sees the health / termination rule it uses.
+    simulator by `score_step` (see `ScoredByTask`); the LLM also sees the health / termination rule it uses.
     ## Termination
     Ant, Hopper and Humanoid terminate when unhealthy, InvertedDoublePendulum when its tip drops to 1 m; all
     are truncated at `horizon` (1000 steps, Reacher 50). Score: mean episode return.
@@ -1274,7 +1251,16 @@ class MujocoTask(Task):
         env = gym.make(self.spec.env_id)
         if self.privileged:
             env = PrivilegedStateWrapper(env, self.spec)
-        return ScoredRewardWrapper(env, self.spec)
+        return ScoredByTask(env, self)
+
+    def before_step(self, sim: Any) -> float | None:
+        return self.spec.progress(sim) if self.spec.progress is not None else None
+
+    def score_step(self, sim: Any, before: Any, action: Any, obs: Any, info: dict[str, Any]) -> tuple[float, None]:
+        inputs = self.spec.reward_inputs(sim, np.asarray(action))
+        if self.spec.progress is not None:
+            inputs.update(x_before=before, x_after=self.spec.progress(sim), dt=float(sim.dt))
+        return self.spec.reward_function(**inputs), None
 
     def observe(self, obs: Any, info: dict[str, Any]) -> Any:
         vector = frozen_array(obs)

@@ -18,7 +18,7 @@ with contextlib.redirect_stderr(io.StringIO()):
     import gymnasium_robotics
 from gymnasium_robotics.envs.maze.maps import LARGE_MAZE_DIVERSE_G
 
-from promptpo.tasks.base import Task, source_of
+from promptpo.tasks.base import ScoredByTask, Task, source_of
 
 gym.register_envs(gymnasium_robotics)
 
@@ -123,25 +123,6 @@ def maze_map_text(maze_map: MazeMap) -> str:
 # ---- the tasks ----------------------------------------------------------------------------------------------------
 
 
-class _ScoredByTask(gym.Wrapper):
-    """Makes the step reward and `info["success"]` come from the task's documented functions.
-
-    The simulator computes the same quantities itself; tests/test_point_maze.py checks they agree. `terminated`
-    and `truncated` are the simulator's (goal reached for episodic mazes; 800-step time limit).
-    """
-
-    def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
-        obs, info = self.env.reset(**kwargs)
-        info["success"] = maze_goal_reached(*_ball_and_goal(obs))
-        return obs, info
-
-    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
-        obs, _, terminated, truncated, info = self.env.step(action)
-        positions = _ball_and_goal(obs)
-        info["success"] = maze_goal_reached(*positions)
-        return obs, maze_goal_reward(*positions), terminated, truncated, info
-
-
 def _ball_and_goal(obs: dict[str, Any]) -> tuple[float, float, float, float]:
     """(ball_x, ball_y, goal_x, goal_y) as plain floats from a PointMaze observation dict."""
     (ball_x, ball_y), (goal_x, goal_y) = obs["achieved_goal"].tolist(), obs["desired_goal"].tolist()
@@ -201,7 +182,13 @@ class PointMazeTask(Task):
         env = gym.make(self.env_id, **copy.deepcopy(self.env_kwargs))
         if env.spec is None or env.spec.max_episode_steps != self.horizon:
             raise RuntimeError(f"{self.env_id} should truncate at {self.horizon} steps, spec says {env.spec}")
-        return _ScoredByTask(env)
+        return ScoredByTask(env, self)
+
+    def score_step(self, sim: Any, before: Any, action: Any, obs: Any, info: dict[str, Any]) -> tuple[float, bool]:
+        """The documented `maze_goal_reward` and `maze_goal_reached` of the ball and goal after the step (the
+        simulator computes the same itself; tests/test_point_maze.py checks that they agree)."""
+        positions = _ball_and_goal(obs)
+        return maze_goal_reward(*positions), maze_goal_reached(*positions)
 
     def observe(self, obs: dict[str, Any], info: dict[str, Any]) -> PointMazeObservation:
         ball_x, ball_y, ball_vx, ball_vy = obs["observation"].tolist()
