@@ -146,13 +146,13 @@ def _run_baseline(job: Job) -> JobOutput:
 def _run_references(job: Job) -> JobOutput:
     import numpy as np
 
-    from promptpo.references import exact_optimum, oracle, random_policy
+    from promptpo.references import random_policy
     from promptpo.rollout import episode_score, evaluate, heldout_seeds
     from promptpo.tasks import get_task
 
     task = get_task(job.task)
     seeds = heldout_seeds(job.config["episodes"])
-    policies = [("random", random_policy(task, job.seed))] + [ref for ref in [oracle(task)] if ref is not None]
+    policies = [("random", random_policy(task, job.seed))] + [ref for ref in [task.oracle()] if ref is not None]
     rows = []
     for name, factory in policies:
         scores = [episode_score(episode, task) for episode in evaluate(task, factory, seeds)]
@@ -166,7 +166,7 @@ def _run_references(job: Job) -> JobOutput:
                 "episodes": len(scores),
             }
         )
-    if (value := exact_optimum(task)) is not None:
+    if (value := task.exact_optimum()) is not None:
         rows.append(
             {
                 "job": job.key,

@@ -1,4 +1,5 @@
-"""Reference policies per task: random for every task, and the oracle of its family where one exists."""
+"""The random reference of every task. Each task's oracle and exact optimum come from the task itself
+(`Task.oracle`, `Task.exact_optimum`); their implementations live in this package."""
 
 from __future__ import annotations
 
@@ -23,30 +24,3 @@ def random_policy(task: Task, seed: int = 0) -> Callable[[], Act]:
         return lambda observation: space.sample()
 
     return make_act
-
-
-def oracle(task: Task) -> tuple[str, Callable[[], Act]] | None:
-    """(name, factory) of the family's oracle for `task`: NoiseWorld's exact DP optimum, the maze planner on the
-    true map, or Meta-World's scripted expert; None where the family has none (MuJoCo)."""
-    if task.name.startswith("noise_world_"):
-        from promptpo.references.noise_world_optimal import optimal_policy
-
-        return "optimal (DP)", optimal_policy(task.board)  # type: ignore[attr-defined]
-    if task.name.startswith("point_maze_"):
-        from promptpo.references.maze_planner import maze_planner
-
-        return "planner (A* + PD)", maze_planner(task)  # type: ignore[arg-type]
-    if task.family == "metaworld":
-        from promptpo.references.metaworld_experts import expert_policy
-
-        return "scripted expert", expert_policy(task)
-    return None
-
-
-def exact_optimum(task: Task) -> float | None:
-    """The task's optimal expected return when it is known exactly (NoiseWorld's V* by dynamic programming)."""
-    if task.name.startswith("noise_world_"):
-        from promptpo.references.noise_world_optimal import optimal_value
-
-        return optimal_value(task.board)  # type: ignore[attr-defined]
-    return None

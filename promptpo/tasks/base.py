@@ -94,6 +94,18 @@ class Task(abc.ABC):
         success rule of its own. Tasks whose env is wrapped in `ScoredByTask` define it."""
         raise NotImplementedError(f"task {self.name!r} scores inside its environment")
 
+    # ---- references: what the scores are compared with ----------------------------------------------------------
+
+    def oracle(self) -> tuple[str, Callable[[], Callable[[Any], Any]]] | None:
+        """(name, factory of fresh act functions) of the task's best known policy (exact optimum, planner, scripted
+        expert), evaluated like every method; None when there is none. Its act functions receive the task's
+        observation objects unless the task says otherwise."""
+        return None
+
+    def exact_optimum(self) -> float | None:
+        """The optimal expected return when it is known exactly (not estimated by episodes); None otherwise."""
+        return None
+
     def check_action(self, action: Any, space: gym.Space) -> Any:
         """`action` converted for `env.step`, or `InvalidAction`; override for task-specific rules."""
         return check_action(action, space)

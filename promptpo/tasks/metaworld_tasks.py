@@ -516,6 +516,12 @@ class MetaWorldTask(Task):
             raise RuntimeError(f"{self.env_name} uses reward {env.unwrapped.reward_function_version}, expected v2")
         return ScoredByTask(SeededReset(env), self)
 
+    def oracle(self) -> tuple[str, Callable[[], Callable[[Any], Any]]]:
+        """Meta-World's own scripted expert for this task (`references.metaworld_experts`)."""
+        from promptpo.references.metaworld_experts import expert_policy
+
+        return "scripted expert", expert_policy(self)
+
     def score_step(self, sim: Any, before: Any, action: Any, obs: Any, info: dict[str, Any]) -> tuple[float, bool]:
         """reward = `reward_function(observation, action, **simulator inputs)`, success = `success_function
         (observation)`: the observation is the step's raw observation in the task's observation class, the

@@ -122,6 +122,18 @@ class NoiseWorldTask(Task):
     def make_env(self) -> NoiseWorldEnv:
         return NoiseWorldEnv(self.board)
 
+    def oracle(self) -> tuple[str, Callable[[], Callable[[Any], Any]]]:
+        """The optimal policy from dynamic programming on the true model (`references.noise_world_optimal`)."""
+        from promptpo.references.noise_world_optimal import optimal_policy
+
+        return "optimal (DP)", optimal_policy(self.board)
+
+    def exact_optimum(self) -> float:
+        """V*(start), exact, from the same dynamic programming."""
+        from promptpo.references.noise_world_optimal import optimal_value
+
+        return optimal_value(self.board)
+
     def observe(self, obs: Any, info: dict[str, Any]) -> Any:
         n_cells = board_layout(self.board).n ** 2
         values = [float(x) for x in obs[:4]] + [frozen_array(obs[4 : 4 + n_cells])]

@@ -184,6 +184,12 @@ class PointMazeTask(Task):
             raise RuntimeError(f"{self.env_id} should truncate at {self.horizon} steps, spec says {env.spec}")
         return ScoredByTask(env, self)
 
+    def oracle(self) -> tuple[str, Callable[[], Callable[[Any], Any]]]:
+        """An A* planner on the true map with a PD controller (`references.maze_planner`)."""
+        from promptpo.references.maze_planner import maze_planner
+
+        return "planner (A* + PD)", maze_planner(self)
+
     def score_step(self, sim: Any, before: Any, action: Any, obs: Any, info: dict[str, Any]) -> tuple[float, bool]:
         """The documented `maze_goal_reward` and `maze_goal_reached` of the ball and goal after the step (the
         simulator computes the same itself; tests/test_point_maze.py checks that they agree)."""
