@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from typing import Any
 
 import gymnasium as gym
@@ -13,7 +12,7 @@ import torch
 
 from promptpo import baselines
 from promptpo.baselines import BaselineConfig, LearningCurve, build_model, train_baseline
-from promptpo.tasks import FAMILY_MODULES, Task, get_task, task_names
+from promptpo.tasks import Task, get_task, task_names
 from promptpo.tasks.base import frozen_array
 
 
@@ -245,34 +244,14 @@ def test_a_task_without_an_entry_uses_the_default_entry() -> None:
     assert key == "default" and model.n_steps == 2048  # SB3's default
 
 
-def registered_families() -> list[str]:
-    """Families whose task modules exist yet (other modules are still being written)."""
-    families = []
-    for family, modules in FAMILY_MODULES.items():
-        try:
-            for module in modules:
-                importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name not in modules:
-                raise
-            continue
-        families.append(family)
-    return families
-
-
 def test_every_registered_task_has_its_own_entries() -> None:
-    families = registered_families()
-    if not families:
-        pytest.skip("no task family registered yet")
     ppo, dqn, sac = entries("ppo"), entries("dqn"), entries("sac")
-    for name in (name for family in families for name in task_names(family)):
+    for name in task_names():
         assert name in ppo, f"{name} has no entry in ppo.yml"
         assert (name in dqn) != (name in sac), f"{name} needs an entry in exactly one of dqn.yml / sac.yml"
 
 
 def test_every_entry_names_a_registered_task() -> None:
-    if len(registered_families()) < len(FAMILY_MODULES):
-        pytest.skip("not every task family is registered yet")
     names = set(task_names())
     for algo in baselines.ALGORITHMS:
         assert set(entries(algo)) - {"default"} <= names, f"{algo}.yml names unknown tasks"
@@ -282,8 +261,6 @@ def test_every_entry_names_a_registered_task() -> None:
 
 
 def test_point_maze_dict_observations_train_with_multi_input_policy() -> None:
-    if "hard_exploration" not in registered_families():
-        pytest.skip("point maze tasks not registered yet")
     task = get_task("point_maze_large")
     config = BaselineConfig(
         "ppo",
@@ -303,8 +280,6 @@ def test_point_maze_dict_observations_train_with_multi_input_policy() -> None:
 
 
 def test_noise_world_learning_curve(record_property) -> None:
-    if "hard_exploration" not in registered_families():
-        pytest.skip("NoiseWorld not registered yet")
     config = BaselineConfig(
         "ppo",
         "noise_world_board_0",
@@ -323,15 +298,12 @@ def test_noise_world_learning_curve(record_property) -> None:
 @pytest.mark.slow
 def test_every_registered_task_trains_with_each_compatible_algorithm() -> None:
     """Smoke run on the real simulators: each task's own entry, a few steps, one held-out episode per point."""
-    families = registered_families()
-    if not families:
-        pytest.skip("no task family registered yet")
     tiny = {
         "ppo": {"n_envs": 1, "n_steps": 32, "batch_size": 32},
         "dqn": {"learning_starts": 16},
         "sac": {"learning_starts": 16},
     }
-    for name in (name for family in families for name in task_names(family)):
+    for name in task_names():
         task = get_task(name)
         env = task.make_env()
         discrete = isinstance(env.action_space, gym.spaces.Discrete)

@@ -14,7 +14,7 @@ import pytest
 from promptpo.references.metaworld_experts import expert_policy
 from promptpo.rollout import evaluate, heldout_seeds
 from promptpo.tasks import get_task, task_names
-from promptpo.tasks.metaworld_tasks import HORIZON, MetaWorldObservation, MetaWorldTask
+from promptpo.tasks.metaworld import HORIZON, MetaWorldObservation, MetaWorldTask
 
 TASK_NAMES = ["metaworld_button_press", "metaworld_pick_place", "metaworld_door_open", "metaworld_drawer_open"]
 

@@ -11,18 +11,21 @@ import pytest
 
 from promptpo.rollout import run_episode
 from promptpo.tasks import get_task, task_names
-from promptpo.tasks import mujoco_tasks as mt
+from promptpo.tasks.mujoco import SPECS as MUJOCO_SPECS
+from promptpo.tasks.mujoco import model_docs, rewards
 
-SPECS = {spec.name: spec for spec in mt.SPECS}
+SPECS = {spec.name: spec for spec in MUJOCO_SPECS}
 NAMES = list(SPECS)
 EPISODES, MAX_STEPS = 4, 250  # per env: enough for several terminations of Ant, Hopper, Humanoid and the pendulum
 
 # The documented termination rules, evaluated on the simulator after a step (envs without one never terminate).
 TERMINATED_BY_RULE = {
-    "mujoco_ant": lambda sim: not mt.ant_is_healthy(sim.data.qpos, sim.data.qvel),
-    "mujoco_hopper": lambda sim: not mt.hopper_is_healthy(sim.data.qpos, sim.data.qvel),
-    "mujoco_humanoid": lambda sim: not mt.humanoid_is_healthy(sim.data.qpos),
-    "mujoco_inverted_double_pendulum": lambda sim: mt.inverted_double_pendulum_terminated(sim.data.site_xpos[0][2]),
+    "mujoco_ant": lambda sim: not rewards.ant_is_healthy(sim.data.qpos, sim.data.qvel),
+    "mujoco_hopper": lambda sim: not rewards.hopper_is_healthy(sim.data.qpos, sim.data.qvel),
+    "mujoco_humanoid": lambda sim: not rewards.humanoid_is_healthy(sim.data.qpos),
+    "mujoco_inverted_double_pendulum": lambda sim: rewards.inverted_double_pendulum_terminated(
+        sim.data.site_xpos[0][2]
+    ),
 }
 
 
@@ -144,8 +147,8 @@ def test_health_rules_equal_gymnasium_on_every_threshold(name):
 
 
 def test_pendulum_terminates_at_a_tip_height_of_one_metre_inclusive():
-    assert mt.inverted_double_pendulum_terminated(1.0)
-    assert not mt.inverted_double_pendulum_terminated(float(np.nextafter(1.0, 2.0)))
+    assert rewards.inverted_double_pendulum_terminated(1.0)
+    assert not rewards.inverted_double_pendulum_terminated(float(np.nextafter(1.0, 2.0)))
 
 
 @pytest.mark.parametrize(
@@ -239,10 +242,10 @@ def test_documentation_matches_the_mujoco_model(name):
     model = gym.make(spec.env_id).unwrapped.model
     standard, privileged = get_task(name), get_task(f"{name}_privileged")
     source = privileged.observation_source()
-    for line in mt.joint_lines(model):
+    for line in model_docs.joint_lines(model):
         assert line in standard.observation_source()
     if name in ("mujoco_ant", "mujoco_humanoid"):
-        for line in mt.body_lines(model):
+        for line in model_docs.body_lines(model):
             assert line in standard.observation_source()
     lines = documented_lines(source)
     # Privileged block: qpos then qvel, right after the standard vector.
@@ -383,7 +386,7 @@ def test_reward_source_is_self_contained(name):
     source = task.reward_source()
     for function in functions:
         assert f"def {function.__name__}(" in source
-        hidden = [n for n in function.__code__.co_names if n in vars(mt) and n != "np"]
+        hidden = [n for n in function.__code__.co_names if n in vars(rewards) and n != "np"]
         assert not hidden, f"{function.__name__} uses {hidden}"
     for function in SPECS[name].rule_functions:
         assert function.__name__ in task.termination

@@ -13,7 +13,7 @@ from promptpo.envs.noise_world import NoiseWorldEnv, board_layout, noise_world_r
 from promptpo.references.noise_world_optimal import optimal_policy, optimal_value
 from promptpo.rollout import evaluate
 from promptpo.tasks import get_task, task_names
-from promptpo.tasks.noise_world import STOCHASTIC_NOTE, TASKS
+from promptpo.tasks.hard_exploration.noise_world import STOCHASTIC_NOTE, TASKS
 
 # ---- expected data: the seven published boards (codes and Voronoi regions), transcribed from the paper's layouts ----
 # Each row: the n board codes, then the n region ids of that row.

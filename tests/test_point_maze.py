@@ -13,7 +13,7 @@ import pytest
 
 from promptpo.references.maze_planner import maze_planner
 from promptpo.rollout import evaluate, heldout_seeds, run_episode
-from promptpo.tasks.point_maze import TASKS, cell_centre, cell_of, free_cells
+from promptpo.tasks.hard_exploration.point_maze import TASKS, cell_centre, cell_of, free_cells
 
 # The custom map exactly as benchmarks.md §1 writes it.
 SPEC_GRID = """\

@@ -8,7 +8,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from promptpo.tasks.point_maze import MazeMap, PointMazeObservation, PointMazeTask, cell_centre, cell_of, free_cells
+from promptpo.tasks.hard_exploration.point_maze import (
+    MazeMap,
+    PointMazeObservation,
+    PointMazeTask,
+    cell_centre,
+    cell_of,
+    free_cells,
+)
 
 Cell = tuple[int, int]
 Act = Callable[[PointMazeObservation], np.ndarray]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from promptpo.tasks.base import Task
-from promptpo.tasks.metaworld_tasks import MetaWorldObservation, MetaWorldTask
+from promptpo.tasks.metaworld import MetaWorldObservation, MetaWorldTask
 
 Act = Callable[[MetaWorldObservation], np.ndarray]
 

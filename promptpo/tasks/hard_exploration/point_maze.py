@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import math
 from collections.abc import Callable, Sequence
@@ -226,10 +227,6 @@ def _extra_context(maze_map: MazeMap | None) -> str:
     return f"{general}\n{maze_map_text(maze_map)}"
 
 
-def _make(name: str, env_id: str, maze_map: MazeMap, env_kwargs: dict[str, Any], map_given: bool) -> Callable[[], Task]:
-    return lambda: PointMazeTask(name, env_id, maze_map, env_kwargs, map_given=map_given)
-
-
 def _as_lists(maze_map: Sequence[Sequence[int | str]]) -> list[list[int | str]]:
     """gymnasium-robotics expects the map as a list of lists."""
     return [list(row) for row in maze_map]
@@ -238,12 +235,29 @@ def _as_lists(maze_map: Sequence[Sequence[int | str]]) -> list[list[int | str]]:
 _CUSTOM_KWARGS = {"maze_map": _as_lists(CUSTOM_LARGE_MAZE), "continuing_task": False}
 
 TASKS: dict[str, Callable[[], Task]] = {
-    "point_maze_large": _make("point_maze_large", "PointMaze_Large-v3", CUSTOM_LARGE_MAZE, _CUSTOM_KWARGS, False),
-    "point_maze_large_map_given": _make(
-        "point_maze_large_map_given", "PointMaze_Large-v3", CUSTOM_LARGE_MAZE, _CUSTOM_KWARGS, True
+    "point_maze_large": functools.partial(
+        PointMazeTask,
+        name="point_maze_large",
+        env_id="PointMaze_Large-v3",
+        maze_map=CUSTOM_LARGE_MAZE,
+        env_kwargs=_CUSTOM_KWARGS,
+        map_given=False,
+    ),
+    "point_maze_large_map_given": functools.partial(
+        PointMazeTask,
+        name="point_maze_large_map_given",
+        env_id="PointMaze_Large-v3",
+        maze_map=CUSTOM_LARGE_MAZE,
+        env_kwargs=_CUSTOM_KWARGS,
+        map_given=True,
     ),
     # The registered id as published: its own map, continuing_task=True, reset_target=False, sparse reward.
-    "point_maze_large_diverse_g": _make(
-        "point_maze_large_diverse_g", "PointMaze_Large_Diverse_G-v3", DIVERSE_G_LARGE_MAZE, {}, False
+    "point_maze_large_diverse_g": functools.partial(
+        PointMazeTask,
+        name="point_maze_large_diverse_g",
+        env_id="PointMaze_Large_Diverse_G-v3",
+        maze_map=DIVERSE_G_LARGE_MAZE,
+        env_kwargs={},
+        map_given=False,
     ),
 }

@@ -150,9 +150,9 @@ class NoiseWorldTask(Task):
 
 
 TASKS: dict[str, Callable[[], Task]] = {
-    f"noise_world_board_{board}": functools.partial(NoiseWorldTask, board) for board in BOARDS
+    f"noise_world_board_{board}": functools.partial(NoiseWorldTask, board=board) for board in BOARDS
 } | {
-    f"noise_world_board_{board}_key_info": functools.partial(NoiseWorldTask, board, key_info=True)
+    f"noise_world_board_{board}_key_info": functools.partial(NoiseWorldTask, board=board, key_info=True)
     for board, spec in BOARDS.items()
     if spec.milestones
 }
