@@ -8,10 +8,11 @@ from typing import Any
 import yaml
 
 from promptpo.baselines import SUPPORTED_ACTION_SPACES
+from promptpo.files import slug
 from promptpo.llm import LLMConfig
-from promptpo.paths import DATA_DIR
+from promptpo.paths import DATA_DIR, FIGURES_DIR, RUNS_DIR
 from promptpo.runner import Job
-from promptpo.tasks import get_task
+from promptpo.tasks import get_task, task_names
 
 PROFILES_DIR = DATA_DIR / "profiles"
 
@@ -24,43 +25,89 @@ def load_profile(family: str, profile: str) -> dict[str, Any]:
     return profiles[profile]
 
 
+METHODS = ("reference", "promptpo", "ppo", "dqn", "sac")
+# Notebook / CLI parameters that override a profile's PromptPO or LLM settings (names of PromptPOConfig and
+# LLMConfig fields). The LLM's mode, endpoint and key variable do not change results; the others do.
+PROMPTPO_KNOBS = ("rounds", "n_gens", "episodes", "max_repairs", "reflection", "feedback", "history")
+LLM_KNOBS = ("model", "base_url", "api_key_env", "llm_mode", "max_tokens", "temperature")
+RESULT_NEUTRAL = ("base_url", "api_key_env", "llm_mode")
+
+
+class ParameterError(ValueError):
+    """A notebook or grid parameter has a value it cannot take; the message names the parameter."""
+
+
 def results_dir(family: str, profile: str) -> Path:
-    """Where a profile's tidy results live: data/<family>/<profile>/."""
+    """Where a profile's committed tidy results live: data/<family>/<profile>/."""
     return DATA_DIR / family / profile
+
+
+def output_dirs(family: str, profile: str, changed: dict[str, Any]) -> tuple[Path, Path]:
+    """(results folder, figures folder) of a notebook run. The `default` profile without result-changing
+    parameters writes the committed data/<family>/default/ and figures/; any other profile or parameter writes a
+    folder of its own under runs/ named after them, so that it never overwrites a committed result."""
+    changed = {name: value for name, value in changed.items() if value is not None and name not in RESULT_NEUTRAL}
+    if profile == "default" and not changed:
+        return results_dir(family, profile), FIGURES_DIR
+    parts = [profile] + [f"{name}-{slug(str(value))}" for name, value in sorted(changed.items())]
+    folder = RUNS_DIR / "notebooks" / family / slug("_".join(parts))[:120]
+    return folder / "results", folder / "figures"
+
+
+def as_list(name: str, value: Any, kind: type) -> list[Any] | None:
+    """A list parameter from a notebook or the command line: None, a list, one value, or a string holding a YAML
+    list or comma-separated values (papermill's `-p seeds 0,1` or `-p tasks "[a, b]"`); `ParameterError` names the
+    parameter when an element is not a `kind`."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        parsed = yaml.safe_load(value) if value.strip().startswith("[") else value.split(",")
+        value = [yaml.safe_load(item) if isinstance(item, str) else item for item in parsed]
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if kind is str:
+        items = [str(item).strip() for item in items]
+    if not items or any(not isinstance(item, kind) or isinstance(item, bool) for item in items):
+        raise ParameterError(f"{name}: expected one or more {kind.__name__} values, got {value!r}")
+    return list(items)
 
 
 def grid(
     family: str,
     profile: str,
     *,
-    tasks: list[str] | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    llm_mode: str | None = None,
-    rounds: int | None = None,
-    n_gens: int | None = None,
-    episodes: int | None = None,
-    seeds: list[int] | None = None,
-    methods: tuple[str, ...] = ("reference", "promptpo", "ppo", "dqn", "sac"),
+    tasks: Any = None,
+    seeds: Any = None,
+    methods: Any = None,
+    **overrides: Any,
 ) -> list[Job]:
     """The jobs of `profile`, with notebook parameters overriding it where given (None keeps the profile's value).
 
+    `tasks`, `seeds` and `methods` accept what `as_list` does; `overrides` are PROMPTPO_KNOBS and LLM_KNOBS.
     PromptPO runs once per model of the profile's `models` list (or its `llm.model`); `model` replaces that list.
     Order: references, then PromptPO (model x task x seed), then each RL algorithm (task x seed) on the tasks whose
-    action space it supports.
+    action space it supports. Raises `ParameterError` for an unknown parameter, task or method.
     """
+    unknown = set(overrides) - set(PROMPTPO_KNOBS) - set(LLM_KNOBS)
+    if unknown:
+        raise ParameterError(f"{sorted(unknown)[0]}: not a parameter; known: {', '.join(PROMPTPO_KNOBS + LLM_KNOBS)}")
     spec = load_profile(family, profile)
-    tasks = tasks or spec["tasks"]
+    tasks = as_list("tasks", tasks, str) or spec["tasks"]
+    known_tasks = task_names(family)
+    if stray := [task for task in tasks if task not in known_tasks]:
+        raise ParameterError(f"tasks: {stray[0]!r} is not a {family} task; known: {', '.join(known_tasks)}")
+    seeds = as_list("seeds", seeds, int)
+    methods = as_list("methods", methods, str) or list(METHODS)
+    if stray := [method for method in methods if method not in METHODS]:
+        raise ParameterError(f"methods: {stray[0]!r} is not a method; known: {', '.join(METHODS)}")
     jobs = []
     if "reference" in methods:
         jobs += [Job(task, "reference", 0, {"episodes": spec["reference_episodes"]}) for task in tasks]
     if "promptpo" in methods and "promptpo" in spec:
         config = dict(spec["promptpo"])
-        config.update(
-            {k: v for k, v in (("rounds", rounds), ("n_gens", n_gens), ("episodes", episodes)) if v is not None}
-        )
+        config.update({k: overrides[k] for k in PROMPTPO_KNOBS if overrides.get(k) is not None})
         llm = dict(spec.get("llm", {}))
-        llm.update({k: v for k, v in (("base_url", base_url), ("llm_mode", llm_mode)) if v is not None})
+        llm.update({k: overrides[k] for k in LLM_KNOBS if k != "model" and overrides.get(k) is not None})
+        model = overrides.get("model")
         models = [model] if model is not None else spec.get("models", [llm.get("model", LLMConfig.model)])
         jobs += [
             Job(task, "promptpo", seed, {**config, "llm": {**llm, "model": name}})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,6 +17,27 @@ from promptpo.runner import ResultStore
 RL_ORDER = ["ppo", "dqn", "sac"]
 PALETTE = {"ppo": "#2471a3", "dqn": "#28b463", "sac": "#8e44ad"}
 PROMPTPO_COLOURS = ["#c0392b", "#e67e22", "#7b241c", "#f5b041"]  # one per model, in the profile's order
+
+
+# The columns the tables and figures read, for grids that ran no job of a kind (e.g. methods=promptpo only).
+COLUMNS = {
+    "promptpo_rounds": [
+        "job",
+        "task",
+        "model",
+        "seed",
+        "round",
+        "env_steps",
+        "llm_calls",
+        "heldout_score",
+        "best_heldout_so_far",
+        "candidates_ok",
+        "candidates_failed",
+        "failures",
+    ],
+    "learning_curves": ["job", "task", "algo", "seed", "env_steps", "score"],
+    "references": ["job", "task", "reference", "score"],
+}
 
 
 @dataclass
@@ -30,7 +52,7 @@ class Results:
     def load(cls, folder: Path, job_keys: set[str]) -> Results:
         def read(name: str) -> pd.DataFrame:
             path = folder / f"{name}.csv"
-            frame = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["job", "task"])
+            frame = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=COLUMNS[name])  # a grid without it
             return frame[frame["job"].isin(job_keys)].reset_index(drop=True)
 
         if not ResultStore(folder).done() >= job_keys:
@@ -376,3 +398,19 @@ def final_scores(results: Results) -> pd.DataFrame:
     frame = pd.DataFrame.from_dict(table, orient="index")
     order = [c for c in map(_label, results.methods()) if c in frame.columns]
     return frame[order + [c for c in frame.columns if c not in order]]
+
+
+def timing_summary(timings: list[dict[str, Any]], jobs: int, folder: Path) -> pd.DataFrame | str:
+    """What the grid run now cost, per method: jobs, wall-clock seconds, environment steps and steps per second
+    (timings are not results: they never go into data/). A sentence when every job already had results."""
+    if not timings:
+        return (
+            f"All {jobs} jobs of this grid already have results in {folder}: nothing ran (recompute=True reruns them)."
+        )
+    frame = pd.DataFrame(timings)
+    frame["env_steps"] = frame.get("env_steps", pd.Series(0, index=frame.index)).fillna(0)
+    table = frame.groupby("method", sort=False).agg(
+        jobs=("job", "size"), wall_s=("wall_s", "sum"), env_steps=("env_steps", "sum")
+    )
+    table["steps_per_s"] = (table["env_steps"] / table["wall_s"]).round(0)
+    return table.round({"wall_s": 1})

@@ -14,7 +14,8 @@ from typing import Any
 
 import nbformat
 
-from promptpo.paths import NOTEBOOKS_DIR
+from promptpo.files import slug
+from promptpo.paths import NOTEBOOKS_DIR, RUNS_DIR
 
 # Papermill records wall-clock times and absolute paths in the notebook; they would make every rerun a diff.
 _VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables")
@@ -32,21 +33,24 @@ def notebooks(names: list[str] | None = None) -> list[Path]:
     return found
 
 
-def execute(path: Path, parameters: dict[str, Any] | None = None) -> float:
-    """Execute `path` in place with papermill (kernel `python3`, working directory `notebooks/`); returns seconds."""
+def execute(path: Path, parameters: dict[str, Any] | None = None, output: Path | None = None) -> float:
+    """Execute `path` with papermill (kernel `python3`, working directory `notebooks/`), in place or into
+    `output`; returns seconds."""
     import papermill
 
+    output = output or path
+    output.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     papermill.execute_notebook(
         str(path),
-        str(path),
+        str(output),
         parameters=parameters or {},
         kernel_name="python3",
         cwd=str(path.parent),
         progress_bar=True,
         log_output=False,
     )
-    strip_volatile_metadata(path)
+    strip_volatile_metadata(output)
     return time.monotonic() - started
 
 
@@ -99,8 +103,13 @@ def main(argv: list[str] | None = None) -> None:
     if not selected:
         print(f"no notebooks in {NOTEBOOKS_DIR}: nothing to regenerate")
         return
-    parameters = {"recompute": not args.no_recompute, "progress": False, **dict(args.parameter)}
+    overrides = dict(args.parameter)
+    parameters = {"recompute": not args.no_recompute, "progress": False, **overrides}
     for path in selected:
-        print(f"executing {path.relative_to(NOTEBOOKS_DIR.parent)} {parameters or ''}", flush=True)
-        seconds = execute(path, parameters)
+        # With overrides the results go to runs/ (see experiments.output_dirs), and so does the executed notebook:
+        # the committed one always shows the committed results.
+        name = "_".join(f"{key}-{value}" for key, value in sorted(overrides.items()))
+        output = RUNS_DIR / "notebooks" / f"{path.stem}_{slug(name)[:100]}.ipynb" if overrides else path
+        print(f"executing {path.relative_to(NOTEBOOKS_DIR.parent)} {parameters} -> {output}", flush=True)
+        seconds = execute(path, parameters, output)
         print(f"  done in {seconds:.0f} s", flush=True)

@@ -12,7 +12,7 @@ import papermill
 import pytest
 from nbval.plugin import find_comment_markers
 
-from promptpo.experiments import load_profile
+from promptpo.experiments import LLM_KNOBS, PROMPTPO_KNOBS, load_profile
 from promptpo.llm import LLMConfig
 from promptpo.loop import PromptPOConfig
 from promptpo.paths import NOTEBOOKS_DIR
@@ -32,16 +32,35 @@ def parameters_cell(name: str) -> dict[str, object]:
     return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)}
 
 
+RUNNING = {
+    "profile",
+    "tasks",
+    "seeds",
+    "methods",
+    "recompute",
+    "executor",
+    "ray_address",
+    "workers",
+    "progress",
+    "results_root",
+    "figures_root",
+}
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_parameters_use_the_config_names_and_defaults(name):
+    """Every other parameter is a field of PromptPOConfig or LLMConfig, defaulting to None (the profile's value)
+    or to that field's own default; the loop's ablation knobs and the LLM settings are all there."""
     parameters = parameters_cell(name)
-    config_fields = {f.name for f in dataclasses.fields(PromptPOConfig)} | {
-        f.name for f in dataclasses.fields(LLMConfig)
-    }
-    for shared in ("tasks", "model", "base_url", "llm_mode", "rounds", "n_gens", "episodes", "seeds", "profile"):
-        assert shared in parameters, shared
-    for config_name in ("model", "base_url", "llm_mode", "rounds", "n_gens", "episodes"):
-        assert config_name in config_fields
+    defaults = {f.name: f.default for cls in (PromptPOConfig, LLMConfig) for f in dataclasses.fields(cls)}
+    for parameter, value in parameters.items():
+        if parameter not in RUNNING:
+            assert parameter in defaults, f"{parameter} is not a PromptPOConfig or LLMConfig field"
+            assert value is None or value == defaults[parameter], parameter
+    assert set(PROMPTPO_KNOBS) | set(LLM_KNOBS) <= set(parameters)
+    assert {"api_key_env", "max_tokens", "temperature", "max_repairs", "reflection", "feedback", "history"} <= set(
+        parameters
+    )
     assert parameters["llm_mode"] == LLMConfig().llm_mode == "replay"
     assert parameters["profile"] == "default" and parameters["recompute"] is False
 
