@@ -76,6 +76,7 @@ class Candidate:
     code: str | None
     result: EvalResult
     score: float | None
+    reply_key: str  # the LLM call that wrote it (its transcript's key)
 
     @property
     def name(self) -> str:
@@ -246,8 +247,8 @@ def _evaluate_replies(evaluate, replies, task, seeds, feedback_code, round_index
     screened = [screen(reply.text, cls, "act", cut_at_tokens=reply.cut_at_tokens) for reply in replies]
     results = evaluate([failure or code for code, failure in screened], seeds, feedback_code)
     return [
-        Candidate(round_index, sample, attempt, code, result, score(result, task))
-        for sample, (code, _), result in zip(samples, screened, results)
+        Candidate(round_index, sample, attempt, code, result, score(result, task), reply.key)
+        for sample, reply, (code, _), result in zip(samples, replies, screened, results)
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from promptpo.llm import TranscriptStore
+from promptpo.paths import TRANSCRIPTS_DIR
 from promptpo.runner import ResultStore
+from promptpo.sandbox import FailureKind
 
 RL_ORDER = ["ppo", "dqn", "sac"]
 PALETTE = {"ppo": "#2471a3", "dqn": "#28b463", "sac": "#8e44ad"}
@@ -35,6 +39,20 @@ COLUMNS = {
         "candidates_failed",
         "failures",
     ],
+    "promptpo_candidates": [
+        "job",
+        "task",
+        "model",
+        "seed",
+        "round",
+        "sample",
+        "attempt",
+        "failure_kind",
+        "failure_message",
+        "selection_score",
+        "env_steps",
+        "transcript_key",
+    ],
     "learning_curves": ["job", "task", "algo", "seed", "env_steps", "score"],
     "references": ["job", "task", "reference", "score"],
 }
@@ -45,6 +63,7 @@ class Results:
     """The tidy tables of one profile, restricted to the jobs of the current grid."""
 
     rounds: pd.DataFrame  # PromptPO: one row per (task, model, seed, round)
+    candidates: pd.DataFrame  # PromptPO: one row per policy reply (sample or repair), failure_kind "" when it ran
     curves: pd.DataFrame  # RL: one row per (task, algo, seed, env_steps)
     references: pd.DataFrame  # one row per (task, reference)
 
@@ -58,7 +77,9 @@ class Results:
         if not ResultStore(folder).done() >= job_keys:
             missing = len(job_keys - ResultStore(folder).done())
             raise RuntimeError(f"{missing} jobs of this grid have no results in {folder}: run the grid first")
-        return cls(read("promptpo_rounds"), read("learning_curves"), read("references"))
+        candidates = read("promptpo_candidates")
+        candidates["failure_kind"] = candidates["failure_kind"].fillna("")
+        return cls(read("promptpo_rounds"), candidates, read("learning_curves"), read("references"))
 
     @property
     def models(self) -> list[str]:
@@ -414,3 +435,45 @@ def timing_summary(timings: list[dict[str, Any]], jobs: int, folder: Path) -> pd
     )
     table["steps_per_s"] = (table["env_steps"] / table["wall_s"]).round(0)
     return table.round({"wall_s": 1})
+
+
+def failure_table(results: Results) -> pd.DataFrame:
+    """Per model: every policy reply (samples and repairs) and what became of it: ran, or failed, by kind (every
+    kind a column, `truncated` first), and the share of replies cut at the token limit."""
+    rows = []
+    for model, frame in results.candidates.groupby("model", sort=False):
+        kinds = frame["failure_kind"]
+        row: dict[str, Any] = {"model": model, "replies": len(frame), "ran": int((kinds == "").sum())}
+        row.update({kind: int((kinds == kind).sum()) for kind in typing.get_args(FailureKind)})
+        row["truncation rate"] = round(row["truncated"] / len(frame), 3)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("model") if rows else pd.DataFrame()
+
+
+def best_policy(results: Results, folder: Path) -> str:
+    """The code of the PromptPO policy with the highest best held-out score as a fraction of its task's optimum
+    (or, without any optimum, the first run with a winner), as stored in `folder`/policies/; a sentence if no run
+    had a winner."""
+    runs = promptpo_summary(results).dropna(subset=["best held-out"]) if len(results.rounds) else pd.DataFrame()
+    if not len(runs):
+        return "No PromptPO run of this grid had a winner: no candidate ran without failing."
+    fractions = [fraction_of_optimum(results, t, v) for t, v in zip(runs["task"], runs["best held-out"])]
+    ranked = [f if f is not None else float("-inf") for f in fractions]
+    row = runs.iloc[max(range(len(runs)), key=lambda i: ranked[i])]
+    return (folder / "policies" / row["model"] / f"{row['task']}__seed{row['seed']}__best.py").read_text()
+
+
+def failed_reply(results: Results, transcripts: Path = TRANSCRIPTS_DIR) -> str:
+    """One reply whose candidate failed, as the model wrote it, with the failure's kind and message: the first
+    in grid order, preferring kinds other than a timeout (whose reply is long but unremarkable)."""
+    failed = results.candidates[results.candidates["failure_kind"] != ""]
+    if not len(failed):
+        return "No candidate of this grid failed."
+    failed = failed.sort_values("failure_kind", key=lambda kinds: kinds == "timeout", kind="stable")
+    row = failed.iloc[0]
+    transcript = TranscriptStore(transcripts).by_key(row["transcript_key"])
+    text = transcript.reply if transcript is not None else "(its transcript is not in this checkout)"
+    return (
+        f"{row['model']} on {row['task']} (seed {row['seed']}), round {row['round']}, sample {row['sample']}, "
+        f"attempt {row['attempt']}: {row['failure_kind']}: {row['failure_message']}\n\n{text}"
+    )

@@ -126,6 +126,7 @@ def _candidate_row(candidate) -> dict[str, Any]:
         "failure_message": failure.message.splitlines()[0][:200] if failure and failure.message else "",
         "selection_score": candidate.score,
         "env_steps": candidate.result.env_steps,
+        "transcript_key": candidate.reply_key,
     }
 
 

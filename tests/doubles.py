@@ -127,7 +127,7 @@ class CannedLLM:
         self.calls.append((tag, list(messages)))
         request = ChatRequest("canned", tuple(messages), 1.0, self.MAX_TOKENS, None, 0)
         self.ledger.add(Transcript("k", tag, request, text, finish_reason, 10, 5, 0.0, "t"), from_endpoint=True)
-        return ChatReply(text, finish_reason, 10, 5, True, self.MAX_TOKENS)
+        return ChatReply(text, finish_reason, 10, 5, True, self.MAX_TOKENS, request.key())
 
     def chat_many(self, calls):
         return [self.chat(messages, tag=tag) for messages, tag in calls]

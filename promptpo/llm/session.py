@@ -69,6 +69,7 @@ class ChatReply:
     completion_tokens: int
     from_endpoint: bool  # False when a stored transcript answered
     max_tokens: int  # the request's cap on completion tokens
+    key: str  # the request's key: the transcript of this call is `TranscriptStore.by_key(key)`
 
     @property
     def cut_at_tokens(self) -> int | None:
@@ -158,6 +159,7 @@ class LLM:
             transcript.completion_tokens,
             from_endpoint,
             request.max_tokens,
+            transcript.key,
         )
 
     def _lookup_or_call(self, request: ChatRequest, tag: CallTag) -> tuple[Transcript, bool]:

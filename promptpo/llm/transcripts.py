@@ -156,6 +156,12 @@ class TranscriptStore:
             self._index[transcript.key[:16]] = path
         return path
 
+    def by_key(self, key: str) -> Transcript | None:
+        """The stored transcript with request key `key` (a full key), or None."""
+        path = self._lookup(key[:16])
+        transcript = Transcript.from_json(path.read_text(encoding="utf-8")) if path is not None else None
+        return transcript if transcript is not None and transcript.key == key else None
+
     def __len__(self) -> int:
         return len(self._scan())
 
