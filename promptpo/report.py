@@ -98,13 +98,14 @@ class Results:
         return [promptpo_method(m) for m in self.models] + [a for a in RL_ORDER if a in algos]
 
     def reference(self, task: str, kind: str) -> float | None:
-        """The random ('random') or optimal score of `task`: the exact optimum where known, else the oracle's."""
+        """The random ('random') or optimal score of `task`: the exact optimum where known, else the oracle's (the
+        zero-action reference is neither)."""
         rows = self.references[self.references["task"] == task]
         if kind == "random":
             picked = rows[rows["reference"] == "random"]
         else:
             exact = rows[rows["reference"].str.startswith("optimal (exact")]
-            picked = exact if len(exact) else rows[rows["reference"] != "random"]
+            picked = exact if len(exact) else rows[~rows["reference"].isin(["random", "zero action"])]
         return float(picked["score"].iloc[0]) if len(picked) else None
 
 

@@ -147,13 +147,15 @@ def _run_baseline(job: Job) -> JobOutput:
 def _run_references(job: Job) -> JobOutput:
     import numpy as np
 
-    from promptpo.references import random_policy
+    from promptpo.references import random_policy, zero_action_policy
     from promptpo.rollout import episode_score, evaluate, heldout_seeds
     from promptpo.tasks import get_task
 
     task = get_task(job.task)
     seeds = heldout_seeds(job.config["episodes"])
-    policies = [("random", random_policy(task, job.seed))] + [ref for ref in [task.oracle()] if ref is not None]
+    zero = zero_action_policy(task)
+    policies = [("random", random_policy(task, job.seed))] + ([("zero action", zero)] if zero else [])
+    policies += [ref for ref in [task.oracle()] if ref is not None]
     rows = []
     for name, factory in policies:
         scores = [episode_score(episode, task) for episode in evaluate(task, factory, seeds)]

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from promptpo.experiments import grid
-from promptpo.runner import Job, JobOutput, ResultStore, run_grid
+from promptpo.runner import Job, JobOutput, ResultStore, execute, run_grid
+from promptpo.tasks import get_task
 
 TASK = "noise_world_board_0"
 JOBS = [
@@ -154,3 +155,20 @@ def test_tables_write_floats_at_a_fixed_precision(tmp_path):
         ResultStore(tmp_path / folder).add(job, JobOutput(tables={"t": [{"job": job.key, "score": value, "n": 3}]}))
     assert (tmp_path / "a" / "t.csv").read_bytes() == (tmp_path / "b" / "t.csv").read_bytes()
     assert (tmp_path / "a" / "t.csv").read_text().splitlines()[1] == f"{job.key},546.88918,3"
+
+
+def test_box_tasks_get_a_zero_action_reference_that_stands_still():
+    """Where the action space holds a neutral action, the references include it (Hopper: the healthy reward of
+    every step until it falls); NoiseWorld's Discrete space has none; and it never counts as the optimum."""
+    from promptpo.references import zero_action_policy
+    from promptpo.report import Results
+
+    assert zero_action_policy(get_task("noise_world_board_0")) is None
+    hopper = Job("mujoco_hopper", "reference", 0, {"episodes": 2})
+    rows = execute(hopper).tables["references"]
+    assert [row["reference"] for row in rows] == ["random", "zero action"]
+    zero = rows[1]["score"]
+    assert zero > rows[0]["score"] and zero > 20  # standing collects about 1 per step for a while
+    references = pd.DataFrame(rows)
+    results = Results(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), references)
+    assert results.reference("mujoco_hopper", "optimal") is None

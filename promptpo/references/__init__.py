@@ -1,5 +1,6 @@
-"""The random reference of every task. Each task's oracle and exact optimum come from the task itself
-(`Task.oracle`, `Task.exact_optimum`); their implementations live in this package."""
+"""The references every task gets: a uniformly random policy and, where the action space has one, the zero action.
+Each task's oracle and exact optimum come from the task itself (`Task.oracle`, `Task.exact_optimum`); their
+implementations live in this package."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import copy
 import itertools
 from collections.abc import Callable
 from typing import Any
+
+import gymnasium as gym
+import numpy as np
 
 from promptpo.tasks import Task
 
@@ -24,3 +28,14 @@ def random_policy(task: Task, seed: int = 0) -> Callable[[], Act]:
         return lambda observation: space.sample()
 
     return make_act
+
+
+def zero_action_policy(task: Task) -> Callable[[], Act] | None:
+    """Factory of the policy that always returns the zero action (no torque, no force, hold still), for tasks whose
+    action space is a Box containing 0; None otherwise (a Discrete space has no neutral action). It separates
+    learning from standing still: a MuJoCo policy that only stands collects the healthy reward of every step."""
+    space = task.action_space
+    if not isinstance(space, gym.spaces.Box) or not np.all((space.low <= 0) & (space.high >= 0)):
+        return None
+    zero = np.zeros(space.shape)
+    return lambda: lambda observation: zero.copy()
