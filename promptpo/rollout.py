@@ -128,3 +128,14 @@ def selection_seeds(round_index: int, episodes: int, base_seed: int = 0) -> list
 def heldout_seeds(episodes: int, base_seed: int = 0) -> list[int]:
     """Seeds of the held-out evaluation episodes, the same for every method."""
     return [base_seed + HELDOUT_SEED_OFFSET + i for i in range(episodes)]
+
+
+# Generated code that draws from the global `random` or `numpy.random` RNGs must be reproducible, but those RNGs
+# must not be seeded with the episode's seed: their state would tell the code which (held-out) episode it is in.
+POLICY_RNG_OFFSET = 2**31
+
+
+def policy_rng_seed(episode_index: int) -> int:
+    """Seed of the global RNGs in the `episode_index`-th episode (0-based) of an evaluation: depends only on the
+    position, so the same code draws the same numbers in every evaluation whatever its environment seeds."""
+    return POLICY_RNG_OFFSET + episode_index

@@ -4,6 +4,7 @@ exactly as in a trusted in-process rollout. Also tests the OS layer on its own, 
 from __future__ import annotations
 
 import os
+import random
 import textwrap
 import time
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from promptpo.evaluation import evaluate_codes, score, screen
-from promptpo.rollout import evaluate
+from promptpo.rollout import evaluate, policy_rng_seed
 from promptpo.sandbox import Limits, Sandbox
 from promptpo.tasks import get_task
 
@@ -249,3 +250,21 @@ def test_refused_attributes_look_missing_to_hasattr_and_getattr_with_default():
     with Sandbox([GRID]) as sandbox:
         [result] = evaluate_codes(sandbox, get_task(GRID), [runnable(f"```python\n{code}```")], SEEDS)
     assert result.ok, result.failure
+
+
+def test_global_rngs_are_reproducible_but_reveal_nothing_about_the_seeds():
+    """Code drawing from `random`/`numpy.random` gets the same numbers in the same episode position whatever the
+    environment seeds (so held-out seeds cannot be read from the RNG state), and the draws are reproducible."""
+    code = (
+        "import random\nimport numpy as np\nclass Policy:\n    def act(self, obs):\n"
+        "        raise ValueError(f'draws {np.random.random()!r} {random.random()!r}')\n"
+    )
+    with Sandbox([GRID]) as sandbox:
+        messages = [
+            evaluate_codes(sandbox, get_task(GRID), [runnable(f"```python\n{code}```")], seeds)[0].failure.message
+            for seeds in ([11], [1_000_000], [11])
+        ]
+    assert messages[0] == messages[1] == messages[2]
+    random.seed(policy_rng_seed(0))
+    np.random.seed(policy_rng_seed(0))
+    assert messages[0] == f"ValueError: draws {np.random.random()!r} {random.random()!r}"

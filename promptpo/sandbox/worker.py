@@ -18,7 +18,7 @@ import gymnasium as gym
 import numpy as np
 
 from promptpo.files import THREAD_ENV
-from promptpo.rollout import Episode, Transition, run_episode
+from promptpo.rollout import Episode, Transition, policy_rng_seed, run_episode
 from promptpo.sandbox import channel
 from promptpo.sandbox.guard import (
     GuardedAttributeError,
@@ -190,9 +190,9 @@ def _evaluate(
         if time.monotonic() > episode_deadline:
             raise Deadline(f"the episode exceeded {limits.episode_timeout_s} s")
 
-    for seed in job.seeds:
-        random.seed(seed)  # module-level RNGs are seeded per episode: generated code that uses them is reproducible
-        np.random.seed(seed % 2**32)
+    for index, seed in enumerate(job.seeds):
+        random.seed(policy_rng_seed(index))  # reproducible draws that reveal nothing about the episode's seed
+        np.random.seed(policy_rng_seed(index))
         episode_deadline = time.monotonic() + limits.episode_timeout_s
         try:
             phase = "init"
