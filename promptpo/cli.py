@@ -133,6 +133,7 @@ def _grid(argv: list[str]) -> None:
 
 def _evaluate(argv: list[str]) -> None:
     from promptpo.evaluation import evaluate_codes, score
+    from promptpo.files import printable
     from promptpo.rollout import heldout_seeds
     from promptpo.sandbox import Sandbox, check_source
     from promptpo.tasks import get_task
@@ -153,7 +154,7 @@ def _evaluate(argv: list[str]) -> None:
     with Sandbox([task.name], workers=1) as sandbox:
         [result] = evaluate_codes(sandbox, task, [failure or code], heldout_seeds(args.episodes, args.seed))
     if result.failure is not None:
-        print(f"FAILED after {len(result.episodes)} episode(s): {result.failure.describe()}")
+        print(f"FAILED after {len(result.episodes)} episode(s): {printable(result.failure.describe())}")
         raise SystemExit(1)
     returns = ", ".join(f"{e.episode_return:.4g}" for e in result.episodes)
     kind = "success rate" if task.score == "success" else "mean return"

@@ -1,4 +1,4 @@
-"""Small helpers every writer shares: atomic writes, CSV tables, stable hashes, slugs, the one-thread environment."""
+"""Small helpers every writer shares: atomic writes, CSV tables, stable hashes, slugs, safe printing, one thread."""
 
 from __future__ import annotations
 
@@ -53,3 +53,12 @@ def stable_hash(data: Any, length: int = 12) -> str:
 def slug(text: str) -> str:
     """`text` as a safe file or folder name: runs of other characters become '-'; never empty."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "_"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (other than newline and tab) escaped, e.g. ESC as \\x1b: text written by
+    generated code cannot move the cursor, recolour or retitle the terminal it is printed to."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)

@@ -22,8 +22,18 @@ from promptpo.files import THREAD_ENV
 from promptpo.rollout import Episode
 from promptpo.sandbox.channel import Reader
 from promptpo.sandbox.records import EvalJob, EvalResult, Failure
+from promptpo.sandbox.reports import MalformedReport, parse_episodes, parse_result
 
 GRACE_S = 2.0  # slack on top of the in-worker limits before the watchdog kills a worker
+
+
+def job_time_limit(job: EvalJob) -> float:
+    """The most wall-clock seconds a job may take, whatever its worker reports: loading the code, every episode
+    at its limit, then loading and running the Feedback summariser on every episode."""
+    limits = job.limits
+    episodes = len(job.seeds) * (limits.episode_timeout_s + limits.init_timeout_s)
+    feedback = limits.init_timeout_s + len(job.seeds) * limits.feedback_timeout_s if job.feedback_code else 0.0
+    return limits.init_timeout_s + episodes + feedback
 
 
 class SandboxUnavailable(RuntimeError):
@@ -39,7 +49,9 @@ class _Running:
     workdir: Path
     deadline: float
     started: float
+    hard_deadline: float  # no progress message can move `deadline` past this
     reader: Reader = field(default_factory=Reader)
+    ready: bool = False
     episodes: list[Episode] = field(default_factory=list)
     env_steps: int = 0
     result: EvalResult | None = None
@@ -191,10 +203,12 @@ class Sandbox:
         sock = socket.socket(fileno=fds[0])
         sock.setblocking(False)
         now = time.monotonic()
-        return _Running(index, job, sock, pidfd, workdir, now + job.limits.init_timeout_s + GRACE_S + 3, now)
+        deadline = now + job.limits.init_timeout_s + GRACE_S + 3
+        return _Running(index, job, sock, pidfd, workdir, deadline, now, now + job_time_limit(job) + GRACE_S + 3)
 
     def _receive(self, run: _Running) -> bool:
-        """Read what the worker sent; False at end of stream."""
+        """Read what the worker sent; False at end of stream. A message that breaks its schema ends the job as a
+        `crash` failure with the worker killed: nothing the worker sends can raise here."""
         try:
             data = run.sock.recv(1 << 16)
         except BlockingIOError:
@@ -204,27 +218,35 @@ class Sandbox:
         if not data:
             return False
         try:
-            messages = run.reader.feed(data)
-        except ValueError as error:
+            for message in run.reader.feed(data):
+                self._apply(run, message)
+        except ValueError as error:  # MalformedReport included
             self._kill(run)
             run.result = self._partial(run, Failure("crash", f"the worker sent a malformed message: {error}"))
             return False
-        limits = run.job.limits
-        for message in messages:
-            kind = message.get("type")
-            if kind in ("ready", "episodes"):
-                if kind == "episodes":
-                    run.episodes += [Episode(**episode) for episode in message["episodes"]]
-                    run.env_steps = int(message["env_steps"])
-                remaining = len(run.job.seeds) - len(run.episodes)
-                budget = limits.init_timeout_s + limits.episode_timeout_s
-                if remaining == 0:  # only the Feedback summaries are left
-                    budget = limits.init_timeout_s + limits.feedback_timeout_s * max(1, len(run.episodes))
-                run.deadline = time.monotonic() + budget + GRACE_S
-            elif kind == "result":
-                run.result = EvalResult.from_dict(message["result"])
-                self.layers = message.get("layers") or self.layers
         return True
+
+    def _apply(self, run: _Running, message: dict[str, object]) -> None:
+        """One schema-checked message: progress moves the watchdog deadline (never past the job's absolute
+        deadline), the result is stored."""
+        kind, limits = message.get("type"), run.job.limits
+        if kind == "ready" and set(message) == {"type"} and not run.ready:
+            run.ready = True
+        elif kind == "episodes" and run.ready:
+            episodes, run.env_steps = parse_episodes(message, run.job, len(run.episodes))
+            if not episodes:
+                raise MalformedReport("a progress message without a finished episode")
+            run.episodes += episodes
+        elif kind == "result" and run.result is None:
+            run.result, layers = parse_result(message, run.job)
+            self.layers = layers or self.layers
+            return
+        else:
+            raise MalformedReport(f"unexpected message {str(kind)[:40]!r}")
+        budget = limits.init_timeout_s + limits.episode_timeout_s
+        if len(run.episodes) == len(run.job.seeds):  # only the Feedback summaries are left
+            budget = limits.init_timeout_s + limits.feedback_timeout_s * max(1, len(run.episodes))
+        run.deadline = min(time.monotonic() + budget + GRACE_S, run.hard_deadline)
 
     @staticmethod
     def _partial(run: _Running, failure: Failure) -> EvalResult:

@@ -26,17 +26,31 @@ FailureKind = Literal[
 ]
 
 
+MAX_FAILURE_CHARS = 4_000  # of a message and of a traceback: what is stored, printed and put into a repair prompt
+
+
 @dataclass(frozen=True)
 class Failure:
-    """Why a candidate (or a Feedback summariser) failed; `traceback` shows only frames of the generated code."""
+    """Why a candidate (or a Feedback summariser) failed; `traceback` shows only frames of the generated code.
+    Message and traceback are cut to MAX_FAILURE_CHARS each (generated code chooses its exception messages)."""
 
     kind: FailureKind
     message: str
     traceback: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("message", "traceback"):
+            object.__setattr__(self, name, _cut(getattr(self, name)))
+
     def describe(self) -> str:
         text = f"{self.kind}: {self.message}"
         return f"{text}\n{self.traceback}" if self.traceback else text
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MAX_FAILURE_CHARS:
+        return text
+    return f"{text[:MAX_FAILURE_CHARS]} [... {len(text) - MAX_FAILURE_CHARS} more characters cut]"
 
 
 @dataclass(frozen=True)
