@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -14,11 +15,11 @@ from promptpo.sandbox import Failure, check_source, extract_code
 # Runs in a fresh interpreter: confine, then try what the Python guard would normally have stopped first.
 PROBE = textwrap.dedent(
     """
-    import json, os, signal, socket, sys, tempfile
+    import fcntl, json, os, signal, socket, stat, struct, sys, tempfile
     from pathlib import Path
     from promptpo.sandbox.os_limits import confine
     workdir = Path(tempfile.mkdtemp())
-    layers = confine(memory_mb=256, cpu_s=30, write_root=workdir)
+    layers = confine(memory_mb=256, cpu_s=30, write_root=workdir, disk_mb=32)
     outcome = {"layers": layers}
     def attempt(name, action):
         try:
@@ -38,6 +39,22 @@ PROBE = textwrap.dedent(
     attempt("write_workdir", lambda: (workdir / "ok.txt").write_text("fine"))
     attempt("allocate_1gb", lambda: bytearray(1024**3))
     attempt("read_stdlib", lambda: open(os.__file__).read(10))
+    attempt("device_node", lambda: os.mknod(workdir / "mem", 0o600 | stat.S_IFCHR, os.makedev(1, 1)))
+    attempt("hostname", lambda: socket.sethostname("escaped"))
+    attempt("memfd", lambda: os.memfd_create("hidden"))
+    def make_immutable():
+        with open(workdir / "stuck", "w") as handle:
+            fcntl.ioctl(handle.fileno(), 0x40086602, struct.pack("i", 0x10))  # FS_IOC_SETFLAGS, FS_IMMUTABLE_FL
+    attempt("immutable_file", make_immutable)
+    def fill(files, megabytes):
+        for index in range(files):
+            with open(workdir / f"fill{index}", "wb") as handle:
+                for _ in range(megabytes):
+                    handle.write(bytes(1 << 20))
+    attempt("one_big_file", lambda: fill(1, 40))
+    for leftover in workdir.glob("fill*"):
+        leftover.unlink()
+    attempt("many_files", lambda: fill(8, 8))
     print(json.dumps(outcome))
     """
 )
@@ -47,9 +64,15 @@ def test_os_layer_alone_refuses_processes_sockets_signals_files_and_memory():
     completed = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     outcome = json.loads(completed.stdout.strip().splitlines()[-1])
-    assert outcome["layers"]["seccomp"] and outcome["layers"]["landlock_abi"] >= 6
-    for refused in ("fork", "exec", "socket", "kill_parent", "read_parent_environ", "read_home", "write_tmp"):
-        assert outcome[refused] == "PermissionError", (refused, outcome)
+    layers = outcome["layers"]
+    assert layers["seccomp"] and layers["landlock_abi"] >= 6 and layers["capabilities_dropped"]
+    refused = ["fork", "exec", "socket", "kill_parent", "read_parent_environ", "read_home", "write_tmp", "memfd"]
+    refused += ["device_node", "hostname", "immutable_file"]
+    for name in refused:
+        assert outcome[name] == "PermissionError", (name, outcome)
+    assert outcome["one_big_file"] == "OSError"  # EFBIG at 32 MB (RLIMIT_FSIZE)
+    if os.getuid() == 0:  # root can always make the private tmpfs (others where user namespaces are allowed)
+        assert layers["private_disk"] and outcome["many_files"] == "OSError"  # ENOSPC at 32 MB in all
     assert outcome["allocate_1gb"] == "MemoryError"
     assert outcome["write_workdir"] == "allowed" and outcome["read_stdlib"] == "allowed"
 

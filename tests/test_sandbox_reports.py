@@ -125,12 +125,12 @@ def forged(payloads: list[bytes] | str, pause: str = "pass") -> str:
     return FORGER.replace("PAYLOADS", payloads if isinstance(payloads, str) else repr(payloads)).replace("PAUSE", pause)
 
 
-def evaluate_one(code: str, seeds=(11,)):
+def evaluate_one(code: str, seeds=(11,), limits: Limits = LIMITS):
     reply, task = f"```python\n{code}```", get_task(GRID)
     checked, failure = screen(reply, "Policy", "act")
     with Sandbox([GRID], workers=1) as sandbox:
         started = time.monotonic()
-        [result] = evaluate_codes(sandbox, task, [failure or checked], list(seeds), limits=LIMITS)
+        [result] = evaluate_codes(sandbox, task, [failure or checked], list(seeds), limits=limits)
         return result, time.monotonic() - started
 
 
@@ -158,7 +158,7 @@ def test_a_forged_malformed_report_is_a_crash_record_and_the_parent_carries_on(p
 def test_huge_reports_do_not_grow_the_parent():
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     big = '[b"{\\"type\\": \\"x\\", \\"pad\\": \\"" + b"p" * 60_000_000 + b"\\"}"] * 3'
-    result, _ = evaluate_one(forged(big))
+    result, _ = evaluate_one(forged(big), limits=Limits(act_timeout_s=10.0, memory_mb=1024))  # time to build them
     assert result.failure is not None and result.failure.kind == "crash"
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KiB: under 100 MB more
 

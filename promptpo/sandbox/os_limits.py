@@ -7,7 +7,12 @@ generated code away from shared modules). After `confine()`:
   access to one private temporary folder, nothing else (no /proc of other processes, no home, no repository data);
 - network (Landlock ABI >= 4 and seccomp): no TCP bind/connect, no new sockets at all;
 - processes (seccomp): no fork, vfork, clone of a new process, execve, ptrace, or signals to other processes;
-- privileges: no_new_privs, no namespace, mount, module or keyring syscalls.
+- privileges: every capability dropped (effective, permitted, inheritable, ambient and bounding sets),
+  no_new_privs, no namespace, mount, module, keyring, device-node, hostname or capability syscalls;
+- memory outside the address-space limit: no memfd, SysV shared memory or POSIX message queues;
+- disk: each file at most `disk_mb` (RLIMIT_FSIZE) and, where a private mount namespace can be made (root, or
+  unprivileged user namespaces), the private folder is a `disk_mb` tmpfs seen only by the worker, which vanishes
+  with it, whatever the worker left there.
 Linux only. `confine()` returns which layers are active, so a run records what protected it.
 """
 
@@ -49,13 +54,58 @@ def current_address_space_bytes() -> int:
     raise RuntimeError("VmSize not found in /proc/self/status")
 
 
-def set_rlimits(memory_mb: int, cpu_s: int) -> None:
-    """Cap the address space at its current size plus `memory_mb`, CPU time at `cpu_s`, core dumps at 0."""
+def set_rlimits(memory_mb: int, cpu_s: int, disk_mb: int) -> None:
+    """Cap the address space at its current size plus `memory_mb`, CPU time at `cpu_s`, core dumps at 0, the
+    size of any file written at `disk_mb`."""
     address_space = current_address_space_bytes() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))  # SIGXCPU, then SIGKILL 5 s later
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024 * 1024, 64 * 1024 * 1024))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (disk_mb * 1024 * 1024, disk_mb * 1024 * 1024))
+
+
+# ---- a private, size-capped folder ------------------------------------------------------------------------------
+
+_CLONE_NEWNS, _CLONE_NEWUSER = 0x00020000, 0x10000000
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REC, _MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
+
+
+def private_disk(write_root: Path, disk_mb: int) -> bool:
+    """Mount a `disk_mb` tmpfs over `write_root` in a mount namespace of this process alone: the total bytes the
+    worker can write are capped, and everything it wrote disappears when it exits. Root makes the namespace
+    directly; others through a user namespace where the kernel allows one. False (nothing changed) otherwise."""
+    uid, gid = os.getuid(), os.getgid()
+    if _libc.unshare(_CLONE_NEWNS) != 0:
+        if _libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNS) != 0:
+            return False
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            Path(f"/proc/self/{name}").write_text(text)
+    if _libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+        return False
+    options = f"size={disk_mb}m,mode=0700,uid={uid},gid={gid}".encode()
+    flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+    return _libc.mount(b"tmpfs", str(write_root).encode(), b"tmpfs", flags, options) == 0
+
+
+# ---- capabilities -----------------------------------------------------------------------------------------------
+
+_PR_CAPBSET_DROP, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+_SYS_CAPSET, _CAPABILITY_VERSION_3 = 126, 0x20080522
+
+
+def drop_capabilities() -> bool:
+    """Empty every capability set of this process (a root worker keeps none: no device nodes, immutable files,
+    raw I/O or hostname changes); True when the effective set is empty afterwards."""
+    for capability in range(64):
+        if _libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 and ctypes.get_errno() == errno.EINVAL:
+            break  # past the kernel's last capability
+    _libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = struct.pack("Ii", _CAPABILITY_VERSION_3, 0)
+    data = bytes(24)  # two (effective, permitted, inheritable) triples of 32-bit masks, all zero
+    _libc.syscall(_SYS_CAPSET, ctypes.c_char_p(header), ctypes.c_char_p(data))
+    with open("/proc/self/status") as status:
+        effective = next(line for line in status if line.startswith("CapEff:"))
+    return int(effective.split()[1], 16) == 0
 
 
 # ---- Landlock ---------------------------------------------------------------------------------------------------
@@ -197,6 +247,27 @@ _DENIED_X86_64 = {
     "setregid": 114,
     "setresuid": 117,
     "setresgid": 119,
+    "setgroups": 116,
+    "setfsuid": 122,
+    "setfsgid": 123,
+    "capset": 126,
+    "mknod": 133,
+    "mknodat": 259,
+    "sethostname": 170,
+    "setdomainname": 171,
+    "memfd_create": 319,
+    "memfd_secret": 447,
+    "shmget": 29,
+    "shmat": 30,
+    "msgget": 68,
+    "mq_open": 240,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "mount_setattr": 442,
 }
 _CLONE, _CLONE3, _TGKILL = 56, 435, 234
 
@@ -262,12 +333,21 @@ def apply_seccomp() -> bool:
 # ---- all together -------------------------------------------------------------------------------------------------
 
 
-def confine(memory_mb: int, cpu_s: int, write_root: Path) -> dict[str, object]:
-    """Apply every layer to the calling process (irreversible); returns which layers are active."""
-    set_rlimits(memory_mb, cpu_s)
+def confine(memory_mb: int, cpu_s: int, write_root: Path, disk_mb: int = 64) -> dict[str, bool | int]:
+    """Apply every layer to the calling process (irreversible); returns which layers are active. The order
+    matters: the tmpfs needs mount rights, Landlock must see the mounted folder, seccomp comes last."""
+    disk = private_disk(write_root, disk_mb)
+    set_rlimits(memory_mb, cpu_s, disk_mb)
+    capabilities = drop_capabilities()
     landlock = apply_landlock(readable_roots(), write_root)
     seccomp = apply_seccomp()
-    return {"rlimits": True, "landlock_abi": landlock, "seccomp": seccomp}
+    return {
+        "rlimits": True,
+        "private_disk": disk,
+        "capabilities_dropped": capabilities,
+        "landlock_abi": landlock,
+        "seccomp": seccomp,
+    }
 
 
 def die_with_parent() -> None:
