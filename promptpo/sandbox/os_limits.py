@@ -333,7 +333,10 @@ def apply_seccomp() -> bool:
 # ---- all together -------------------------------------------------------------------------------------------------
 
 
-def confine(memory_mb: int, cpu_s: int, write_root: Path, disk_mb: int = 64) -> dict[str, bool | int]:
+DISK_MB = 64  # what generated code may write to its private folder: each file, and in all where a tmpfs is made
+
+
+def confine(memory_mb: int, cpu_s: int, write_root: Path, disk_mb: int = DISK_MB) -> dict[str, bool | int]:
     """Apply every layer to the calling process (irreversible); returns which layers are active. The order
     matters: the tmpfs needs mount rights, Landlock must see the mounted folder, seccomp comes last."""
     disk = private_disk(write_root, disk_mb)

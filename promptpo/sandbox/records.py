@@ -63,7 +63,6 @@ class Limits:
     episode_timeout_s: float = 60.0  # one whole episode (policy and simulator)
     feedback_timeout_s: float = 10.0  # one summarize_trajectory() call
     memory_mb: int = 2048
-    disk_mb: int = 64  # what the code may write to its private folder (each file, and in all where supported)
     output_chars: int = 100_000  # printed characters before the candidate fails with output_limit
 
 

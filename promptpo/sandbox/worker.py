@@ -260,7 +260,7 @@ def run_job(message: dict[str, Any], sock: socket.socket, envs: dict[str, gym.En
         os.environ.clear()
         os.environ.update(SAFE_ENVIRONMENT)
         cpu_budget = int(job.limits.init_timeout_s + len(job.seeds) * (job.limits.episode_timeout_s + 1) + 30)
-        layers = confine(job.limits.memory_mb, cpu_budget, workdir, job.limits.disk_mb)
+        layers = confine(job.limits.memory_mb, cpu_budget, workdir)
         os.chdir(workdir)
         result = evaluate(job, task, env, lambda update: channel.send(sock, update))
         result.output = output.kept.getvalue()[:10_000]
