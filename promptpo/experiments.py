@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from promptpo.baselines import SUPPORTED_ACTION_SPACES
 from promptpo.files import slug
 from promptpo.llm import LLMConfig
 from promptpo.paths import DATA_DIR, FIGURES_DIR, RUNS_DIR
-from promptpo.runner import Job
+from promptpo.runner import Job, Method
 from promptpo.tasks import get_task, task_names
 
 PROFILES_DIR = DATA_DIR / "profiles"
@@ -25,12 +26,11 @@ def load_profile(family: str, profile: str) -> dict[str, Any]:
     return profiles[profile]
 
 
-METHODS = ("reference", "promptpo", "ppo", "dqn", "sac")
+METHODS: tuple[str, ...] = typing.get_args(Method)
 # Notebook / CLI parameters that override a profile's PromptPO or LLM settings (names of PromptPOConfig and
-# LLMConfig fields). The LLM's mode, endpoint and key variable do not change results; the others do.
+# LLMConfig fields). The LLM's mode, endpoint and key variable do not change results (LLMConfig.RESULT_NEUTRAL).
 PROMPTPO_KNOBS = ("rounds", "n_gens", "episodes", "max_repairs", "reflection", "feedback", "history")
 LLM_KNOBS = ("model", "base_url", "api_key_env", "llm_mode", "max_tokens", "temperature")
-RESULT_NEUTRAL = ("base_url", "api_key_env", "llm_mode")
 
 
 class ParameterError(ValueError):
@@ -46,7 +46,8 @@ def output_dirs(family: str, profile: str, changed: dict[str, Any]) -> tuple[Pat
     """(results folder, figures folder) of a notebook run. The `default` profile without result-changing
     parameters writes the committed data/<family>/default/ and figures/; any other profile or parameter writes a
     folder of its own under runs/ named after them, so that it never overwrites a committed result."""
-    changed = {name: value for name, value in changed.items() if value is not None and name not in RESULT_NEUTRAL}
+    neutral = LLMConfig.RESULT_NEUTRAL
+    changed = {name: value for name, value in changed.items() if value is not None and name not in neutral}
     if profile == "default" and not changed:
         return results_dir(family, profile), FIGURES_DIR
     parts = [profile] + [f"{name}-{slug(str(value))}" for name, value in sorted(changed.items())]

@@ -50,18 +50,7 @@ class PromptPOConfig:
         """What determines the results (the run folder is named after it): not the LLM mode, URL or workers."""
         data = dataclasses.asdict(self)
         data.pop("workers")
-        for key in (
-            "llm_mode",
-            "base_url",
-            "api_key_env",
-            "timeout_s",
-            "max_retries",
-            "backoff_initial_s",
-            "backoff_max_s",
-            "concurrency",
-            "transcripts_dir",
-            "local_model_path",
-        ):
+        for key in LLMConfig.RESULT_NEUTRAL:
             data["llm"].pop(key)
         return data
 

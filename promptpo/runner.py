@@ -20,7 +20,7 @@ from tqdm import tqdm
 from promptpo.files import THREAD_ENV, csv_text, stable_hash, write_atomic
 from promptpo.processes import exit_when_orphaned
 
-Method = Literal["promptpo", "ppo", "dqn", "sac", "reference"]
+Method = Literal["reference", "promptpo", "ppo", "dqn", "sac"]  # in the order a grid runs them
 
 
 @dataclass(frozen=True)

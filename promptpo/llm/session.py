@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from promptpo.llm.client import EndpointClient, RetryPolicy
 from promptpo.llm.ledger import Ledger
@@ -55,6 +55,21 @@ class LLMConfig:
     concurrency: int = 4
     transcripts_dir: str = "data/transcripts"  # relative paths are relative to the repository root
     local_model_path: str | None = None
+
+    # Fields that say where replies come from and how calls are made, not what the replies are: a run's results
+    # do not depend on them (its run folder and a notebook's output folder are named without them).
+    RESULT_NEUTRAL: ClassVar[tuple[str, ...]] = (
+        "llm_mode",
+        "base_url",
+        "api_key_env",
+        "timeout_s",
+        "max_retries",
+        "backoff_initial_s",
+        "backoff_max_s",
+        "concurrency",
+        "transcripts_dir",
+        "local_model_path",
+    )
 
     def __post_init__(self) -> None:
         if self.llm_mode not in ("replay", "record", "live"):
