@@ -269,3 +269,27 @@ def test_global_rngs_are_reproducible_but_reveal_nothing_about_the_seeds():
     random.seed(policy_rng_seed(0))
     np.random.seed(policy_rng_seed(0))
     assert messages[0] == f"ValueError: draws {np.random.random()!r} {random.random()!r}"
+
+
+def test_tampering_with_the_environment_cannot_change_the_score():
+    """The paper's reward hack, done properly: code that reaches the simulator's class through an allowed module and
+    rewrites its `step` to pay 999 and end the episode. The environment that scores lives in the job's host process,
+    so the score is the honest one of the actions the policy took (a constant action)."""
+    tamper = (
+        "import numpy as np\nclass Policy:\n    def act(self, obs):\n"
+        "        modules = np.zeros(1).ctypes._ctypes._sys.modules\n"
+        "        env_class = modules['promptpo.envs.noise_world'].NoiseWorldEnv\n"
+        "        env_class.step = lambda env, action: (np.zeros(104, np.float32), 999.0, True, False, {})\n"
+        "        return 0\n"
+    )
+    honest = "class Policy:\n    def act(self, obs):\n        return 0\n"
+    task = get_task(GRID)
+    with Sandbox([GRID]) as sandbox:
+        tampered, plain = evaluate_codes(
+            sandbox, task, [runnable(f"```python\n{c}```") for c in (tamper, honest)], SEEDS
+        )
+    assert tampered.ok and plain.ok, (tampered.failure, plain.failure)
+    trusted = evaluate(task, lambda: lambda observation: 0, list(SEEDS))
+    assert [e.episode_return for e in tampered.episodes] == [e.episode_return for e in trusted]
+    assert [e.episode_return for e in plain.episodes] == [e.episode_return for e in trusted]
+    assert max(e.episode_return for e in trusted) < 999

@@ -1,5 +1,6 @@
-"""The trusted side believes nothing a worker sends: forged, malformed, oversized or endless reports end as a
-failure record of that candidate, within the job's absolute time limit, and the optimiser carries on."""
+"""The trusted side believes nothing it receives: forged, malformed, oversized or endless messages end as a failure
+record of that candidate, within the job's absolute time limit, and the optimiser carries on. Two boundaries: the
+job's host reads the confined worker's packets (`link.py`); the pool reads the host's reports (`reports.py`)."""
 
 from __future__ import annotations
 
@@ -101,8 +102,9 @@ def test_the_reader_refuses_oversized_deep_and_endless_streams():
 # ---- forged reports from inside a real worker --------------------------------------------------------------------
 
 # Generated code that reaches the real `os` through an allowed module (numpy's ctypes helper) and writes its own
-# frames to every descriptor the worker holds, the report socket among them. The Python guard may one day refuse
-# this path; then these cases test nothing new, so the first test checks that the path still exists.
+# length-prefixed messages to every descriptor the worker holds, the link to its host among them (the pool's socket is not: only
+# the host holds it). The Python guard may one day refuse this path; then these cases test nothing new, so the
+# first test checks that the path still exists.
 FORGER = """
 import numpy as np
 class Policy:
@@ -111,11 +113,10 @@ class Policy:
         for payload in PAYLOADS:
             for fd in range(3, 64):
                 try:
-                    os.set_blocking(fd, False)
-                    os.write(fd, len(payload).to_bytes(4, "big") + payload)
+                    os.write(fd, len(payload).to_bytes(4, "little") + payload)
                 except Exception:
                     pass
-            PAUSE
+        PAUSE
         return 1
 """
 
@@ -134,41 +135,43 @@ def evaluate_one(code: str, seeds=(11,), limits: Limits = LIMITS):
         return result, time.monotonic() - started
 
 
-def test_generated_code_can_still_reach_the_report_socket():
-    result, _ = evaluate_one(forged([b'{"type": "ready"}']))
+def test_generated_code_can_still_reach_the_link_to_its_host():
+    result, _ = evaluate_one(forged([b"r{}"]))  # a second "ready" where an action is due
     assert result.failure is not None and result.failure.kind == "crash", "the forging path is closed: rewrite these"
 
 
 @pytest.mark.parametrize(
     "payload",
     [
-        json.dumps({"type": "episodes", "episodes": [{"bogus": 1}], "env_steps": 0}).encode(),
-        '[b"[" * 200_000 + b"]" * 200_000]',
-        b"not json",
-        json.dumps({"type": "result", "result": {"env_steps": "many"}, "layers": {}}).encode(),
+        b"x" + json.dumps({"kind": "act_error", "message": "m", "traceback": "", "score": 1e9}).encode(),
+        '[b"x" + b"[" * 60_000 + b"]" * 60_000]',
+        b"xnot json",
+        b"a" + bytes(3),  # an action of the wrong size
+        b"?" + bytes(8),  # an unknown tag
     ],
-    ids=["unknown field", "deep nesting", "not json", "ill-typed result"],
+    ids=["unknown field", "deep nesting", "not json", "short action", "unknown tag"],
 )
 def test_a_forged_malformed_report_is_a_crash_record_and_the_parent_carries_on(payload):
     result, elapsed = evaluate_one(forged(payload if isinstance(payload, str) else [payload]))
     assert result.failure is not None and result.failure.kind == "crash"
     assert "malformed" in result.failure.message and elapsed < 10
+    assert result.episodes == [] and result.env_steps == 0  # the forged packet arrived where the first action was due
 
 
-def test_huge_reports_do_not_grow_the_parent():
+def test_huge_packets_do_not_grow_the_parent():
+    """60 MB packets cannot even be sent on the link (the kernel refuses packets that large); whatever happens,
+    the optimiser's memory stays flat and the evaluation ends."""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    big = '[b"{\\"type\\": \\"x\\", \\"pad\\": \\"" + b"p" * 60_000_000 + b"\\"}"] * 3'
-    result, _ = evaluate_one(forged(big), limits=Limits(act_timeout_s=10.0, memory_mb=1024))  # time to build them
-    assert result.failure is not None and result.failure.kind == "crash"
+    big = '[b"x" + b"p" * 60_000_000] * 3'
+    result, elapsed = evaluate_one(forged(big), limits=Limits(act_timeout_s=10.0, memory_mb=1024))  # time to build
+    assert elapsed < 30
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KiB: under 100 MB more
 
 
-def test_progress_messages_cannot_extend_a_job_past_its_absolute_limit():
-    """A policy that forges progress, silences its own timers and hangs is killed within the job's absolute limit."""
-    episode = json.dumps({"type": "episodes", "episodes": [{**EPISODE, "seed": 11, "trajectory": []}], "env_steps": 1})
+def test_a_policy_that_silences_its_timers_and_hangs_is_killed_within_the_absolute_limit():
     signal = "np.zeros(1).ctypes._ctypes._sys.modules['signal']"
-    silence = f"{signal}.setitimer(0, 0, 0)\n            while True:\n                pass"
-    result, elapsed = evaluate_one(forged([episode.encode()], pause=silence))
+    silence = f"{signal}.setitimer(0, 0, 0)\n        while True:\n            pass"
+    result, elapsed = evaluate_one(forged([], pause=silence))
     limit = job_time_limit(EvalJob(GRID, "", "Policy", (11,), limits=LIMITS))
     assert result.failure is not None and result.failure.kind in ("timeout", "crash")
     assert elapsed < limit + 2.0 + 3.0 + 3.0  # the absolute limit, the watchdog's grace and its start slack

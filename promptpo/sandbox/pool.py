@@ -44,6 +44,7 @@ class SandboxUnavailable(RuntimeError):
 class _Running:
     index: int
     job: EvalJob
+    slot: int  # which of the `workers` slots it runs in (its CPU: `Sandbox._cpus[slot]`)
     sock: socket.socket
     pidfd: int | None
     workdir: Path
@@ -79,13 +80,17 @@ class Sandbox:
     killed: before its code is loaded after `init_timeout_s`, then per episode after `init_timeout_s +
     episode_timeout_s`, plus a 2 s grace. Results come back in job order.
 
-    Workers report finished episodes in batches (see `worker.REPORT_EVERY_S`): a killed worker's result holds the
+    Jobs report finished episodes in batches (see `host.REPORT_EVERY_S`): a killed job's result holds the
     episodes and steps of its last report, so up to 50 ms of finished episodes can go uncounted with it.
     """
 
     def __init__(self, tasks: Sequence[str], workers: int | None = None):
         self.tasks = tuple(dict.fromkeys(tasks))
         self.workers = max(1, workers or os.cpu_count() or 1)
+        # One CPU per running job (cycled when there are more workers than CPUs): a job's host and worker take
+        # turns, never run at once, and a wake-up on the same CPU costs a third of one across CPUs.
+        allowed = sorted(os.sched_getaffinity(0))
+        self._cpus = [allowed[slot % len(allowed)] for slot in range(self.workers)]
         self.layers: dict[str, object] = {}  # which OS layers the workers reported as active
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
@@ -163,7 +168,8 @@ class Sandbox:
             while pending or running:
                 while pending and len(running) < self.workers:
                     index, job = pending.popleft()
-                    run = self._launch(index, job)
+                    busy = {run.slot for run in running.values()}
+                    run = self._launch(index, job, next(slot for slot in range(self.workers) if slot not in busy))
                     running[index] = run
                     selector.register(run.sock, selectors.EVENT_READ, run)
                 timeout = max(0.0, min(run.deadline for run in running.values()) - time.monotonic())
@@ -184,10 +190,10 @@ class Sandbox:
             selector.close()
         return [result for result in results if result is not None]
 
-    def _launch(self, index: int, job: EvalJob) -> _Running:
+    def _launch(self, index: int, job: EvalJob, slot: int) -> _Running:
         assert self._control is not None
         workdir = Path(tempfile.mkdtemp(prefix="promptpo-job-"))
-        message = {"job": asdict(job), "workdir": str(workdir)}
+        message = {"job": asdict(job), "workdir": str(workdir), "cpu": self._cpus[slot]}
         try:
             self._control.send(json.dumps(message).encode())
             reply, fds, _, _ = socket.recv_fds(self._control, 4096, 1)
@@ -204,7 +210,7 @@ class Sandbox:
         sock.setblocking(False)
         now = time.monotonic()
         deadline = now + job.limits.init_timeout_s + GRACE_S + 3
-        return _Running(index, job, sock, pidfd, workdir, deadline, now, now + job_time_limit(job) + GRACE_S + 3)
+        return _Running(index, job, slot, sock, pidfd, workdir, deadline, now, now + job_time_limit(job) + GRACE_S + 3)
 
     def _receive(self, run: _Running) -> bool:
         """Read what the worker sent; False at end of stream. A message that breaks its schema ends the job as a

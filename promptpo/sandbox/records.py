@@ -94,6 +94,7 @@ class EvalResult:
     feedback_failure: Failure | None = None
     output: str = ""  # what the code printed (truncated)
     wall_s: float = 0.0
+    cpu_s: float = 0.0  # CPU seconds of the job's host and worker processes (0.0 when the job was killed)
 
     @property
     def ok(self) -> bool:
@@ -112,4 +113,5 @@ class EvalResult:
             feedback_failure=Failure(**data["feedback_failure"]) if data.get("feedback_failure") else None,
             output=str(data.get("output", "")),
             wall_s=float(data.get("wall_s", 0.0)),
+            cpu_s=float(data.get("cpu_s", 0.0)),
         )

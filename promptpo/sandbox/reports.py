@@ -51,13 +51,14 @@ def parse_result(message: dict[str, Any], job: EvalJob) -> tuple[EvalResult, dic
     result = EvalResult(
         episodes=episodes,
         env_steps=_int(data.get("env_steps", 0), "env_steps", 0, MAX_EPISODE_STEPS * max(1, len(job.seeds))),
-        failure=_failure(data.get("failure")),
+        failure=_optional_failure(data.get("failure")),
         feedback=[_text(line, "feedback line")[:MAX_FEEDBACK_CHARS] for line in feedback],
-        feedback_failure=_failure(data.get("feedback_failure")),
+        feedback_failure=_optional_failure(data.get("feedback_failure")),
         output=_text(data.get("output", ""), "output")[:MAX_OUTPUT_CHARS],
         wall_s=_number(data.get("wall_s", 0.0), "wall_s"),
+        cpu_s=_number(data.get("cpu_s", 0.0), "cpu_s"),
     )
-    return result, _layers(message["layers"])
+    return result, layers_from(message["layers"])
 
 
 def _keys(message: Any, expected: set[str], what: str) -> None:
@@ -86,16 +87,20 @@ def _episodes(value: Any, job: EvalJob, done: int) -> list[Episode]:
     return episodes
 
 
-def _failure(value: Any) -> Failure | None:
-    if value is None:
-        return None
+def _optional_failure(value: Any) -> Failure | None:
+    return None if value is None else failure_from(value)
+
+
+def failure_from(value: Any) -> Failure:
+    """A failure record sent as {"kind", "message", "traceback"}; message and traceback are cut by `Failure`."""
     _keys(value, {"kind", "message", "traceback"}, "a failure")
     if value["kind"] not in _FAILURE_KINDS:
         raise MalformedReport("unknown failure kind")
     return Failure(value["kind"], _text(value["message"], "message"), _text(value["traceback"], "traceback"))
 
 
-def _layers(value: Any) -> dict[str, bool | int]:
+def layers_from(value: Any) -> dict[str, bool | int]:
+    """The OS layers a worker reports as active: a small object of names to booleans or integers."""
     if not isinstance(value, dict) or len(value) > MAX_LAYER_ENTRIES:
         raise MalformedReport("layers must be a small object")
     for key, item in value.items():
@@ -127,6 +132,6 @@ def _number(value: Any, name: str) -> float:
     if type(value) not in (int, float):
         raise MalformedReport(f"{name} must be a number")
     number = float(value)
-    if math.isnan(number) and name == "wall_s":
-        raise MalformedReport("wall_s must not be NaN")
+    if math.isnan(number) and name in ("wall_s", "cpu_s"):
+        raise MalformedReport(f"{name} must not be NaN")
     return number

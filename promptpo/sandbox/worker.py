@@ -1,4 +1,8 @@
-"""Inside one confined worker process: load generated code, roll it out on seeded episodes, report as JSON."""
+"""Inside one confined worker process: load generated code and answer the host, an action per observation.
+
+The worker has no environment: it receives raw observations (and the outcome of its last action) from the job's
+host (`host.py`), builds the observation object, calls the policy, checks the action and sends it back.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import signal
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,8 +23,8 @@ import gymnasium as gym
 import numpy as np
 
 from promptpo.files import THREAD_ENV
-from promptpo.rollout import Episode, Transition, policy_rng_seed, run_episode
-from promptpo.sandbox import channel
+from promptpo.rollout import Transition, policy_rng_seed
+from promptpo.sandbox import link
 from promptpo.sandbox.guard import (
     GuardedAttributeError,
     GuardedImportError,
@@ -28,15 +33,12 @@ from promptpo.sandbox.guard import (
     load_class,
 )
 from promptpo.sandbox.os_limits import confine
-from promptpo.sandbox.records import EvalJob, EvalResult, Failure, Limits
+from promptpo.sandbox.records import EvalJob, Failure
+from promptpo.sandbox.reports import MAX_FEEDBACK_CHARS, MAX_OUTPUT_CHARS
 from promptpo.tasks import InvalidAction, Task, get_task
 
 # The environment generated code runs with: nothing inherited, so no API key or token can leak into it.
 SAFE_ENVIRONMENT = {**THREAD_ENV, "LANG": "C.UTF-8"}
-
-# Finished episodes are reported to the parent (progress, and what a killed worker had done) at most this often,
-# and always after the last one: a report per episode cost more than a NoiseWorld episode's bookkeeping.
-REPORT_EVERY_S = 0.05
 
 
 class Deadline(BaseException):
@@ -135,30 +137,22 @@ def _random_policy(space: gym.Space, seed: int) -> Callable[[Any], Any]:
     return lambda observation: space.sample()
 
 
-def _summaries(feedback_cls: type, trajectories: list[list[Transition]], limits: Limits, alarm: Alarm) -> list[str]:
-    lines = []
-    for trajectory in trajectories:
-        alarm.arm(limits.feedback_timeout_s, f"Feedback.summarize_trajectory exceeded {limits.feedback_timeout_s} s")
-        try:
-            lines.append(str(feedback_cls().summarize_trajectory(trajectory))[:2000])
-        finally:
-            alarm.disarm()
-    return lines
-
-
-def evaluate(job: EvalJob, task: Task, env: gym.Env, report: Callable[[dict[str, Any]], None]) -> EvalResult:
-    """Roll out the job's code on every seed. Runs *after* confinement; every failure becomes a record."""
+def serve(job: EvalJob, task: Task, host: link.HostLink, layers: dict[str, object]) -> None:
+    """Load the job's code, then answer the host (an action per observation, Feedback summaries) until it asks
+    to close. Runs *after* confinement; a failure of the generated code is sent as a record, after which the
+    host only asks to close."""
     alarm = Alarm()
     try:
-        return _evaluate(job, task, env, report, alarm)
+        closed = _serve(job, task, host, layers, alarm)
     finally:
         alarm.stop()
+    while not closed:
+        closed = host.receive()[0] == "close"
 
 
-def _evaluate(
-    job: EvalJob, task: Task, env: gym.Env, report: Callable[[dict[str, Any]], None], alarm: Alarm
-) -> EvalResult:
-    limits, result = job.limits, EvalResult()
+def _serve(job: EvalJob, task: Task, host: link.HostLink, layers: dict[str, object], alarm: Alarm) -> bool:
+    """True when the host asked to close, False after sending a failure."""
+    limits = job.limits
     # The observation class and the documented classes it extends, so that annotations in generated code resolve.
     names = {cls.__name__: cls for cls in task.observation_type.__mro__ if cls is not object}
     names["Transition"] = Transition
@@ -171,90 +165,111 @@ def _evaluate(
         try:
             module = compile_module(job.code)
             first_class = load_class(module, job.class_name, "act", names)
-        except LookupError as error:
-            return EvalResult(failure=Failure("missing_class", str(error)))
         except BaseException as error:  # every failure of generated code becomes a record
-            return EvalResult(failure=classify(error, "init"))
-        finally:
-            alarm.disarm()
-    report({"type": "ready"})
+            alarm.disarm()  # first: a later tick would raise again
+            missing = isinstance(error, LookupError)
+            _fail(host, Failure("missing_class", str(error)) if missing else classify(error, "init"))
+            return False
+        alarm.disarm()
+    host.send(link.json_packet(link.READY, layers))
 
     trajectories: list[list[Transition]] = []
-    unreported: list[dict[str, Any]] = []
-    last_report = time.monotonic()
-    phase = "init"
+    keep = job.feedback_code is not None
     act_label = f"act() exceeded {limits.act_timeout_s} s"
-
-    def on_step() -> None:
-        result.env_steps += 1
-        if time.monotonic() > episode_deadline:
-            raise Deadline(f"the episode exceeded {limits.episode_timeout_s} s")
-
-    for index, seed in enumerate(job.seeds):
-        random.seed(policy_rng_seed(index))  # reproducible draws that reveal nothing about the episode's seed
-        np.random.seed(policy_rng_seed(index))
-        episode_deadline = time.monotonic() + limits.episode_timeout_s
+    act: Callable[[Any], Any] = _before_any_episode  # the episode's policy, set at every "start"
+    previous: tuple[Any, Any] = (None, None)  # (observation object, plain action) of the last step
+    trajectory: list[Transition] = []
+    while True:
+        message = host.receive()
+        kind = message[0]
+        phase = "init"
         try:
-            phase = "init"
-            if module is None:
-                act, phase = _random_policy(env.action_space, seed), "env"
-            else:
-                label = f"loading the code and {job.class_name}() exceeded {limits.init_timeout_s} s"
-                alarm.arm(limits.init_timeout_s, label)
-                policy_cls = first_class or load_class(module, job.class_name, "act", names)
-                first_class = None
-                policy = policy_cls()
+            if kind == "start":  # ("start", episode index, raw obs, info, seed for the built-in random policy)
+                _, index, obs, info, seed = message
+                random.seed(policy_rng_seed(index))  # reproducible draws that reveal nothing about the env's seed
+                np.random.seed(policy_rng_seed(index))
+                if module is None:
+                    act = _random_policy(task.action_space, seed)
+                else:
+                    alarm.arm(
+                        limits.init_timeout_s,
+                        f"loading the code and {job.class_name}() exceeded {limits.init_timeout_s} s",
+                    )
+                    policy_cls = first_class or load_class(module, job.class_name, "act", names)
+                    first_class = None
+                    act = policy_cls().act
+                    alarm.disarm()
+                trajectory = []
+            elif kind == "step":  # ("step", outcome of the previous action, raw obs, info)
+                _, outcome, obs, info = message
+                if keep:
+                    trajectory.append(Transition(*previous, *outcome))
+            elif kind == "end":  # ("end", outcome of the episode's last action)
+                if keep:
+                    trajectory.append(Transition(*previous, *message[1]))
+                    trajectories.append(trajectory)
+                continue
+            elif kind == "feedback":
+                _summaries(host, job, names, trajectories, alarm)
+                continue
+            else:  # "close"
+                return True
+            observation = task.observe(obs, info)
+            phase = "act"
+            alarm.arm(limits.act_timeout_s, act_label)
+            try:
+                action = act(observation)
+            finally:
                 alarm.disarm()
-
-                def act(observation: Any, policy: Any = policy) -> Any:  # bound now: a new policy each episode
-                    nonlocal phase
-                    phase = "act"
-                    alarm.arm(limits.act_timeout_s, act_label)
-                    try:
-                        action = policy.act(observation)
-                    finally:
-                        alarm.disarm()
-                    phase = "env"  # from here on, errors come from validating the action or from the simulator
-                    return action
-
-            episode = run_episode(task, env, act, seed, keep_trajectory=job.feedback_code is not None, on_step=on_step)
+            phase = "env"  # from here on, errors come from validating the action
+            checked = task.check_action(action, task.action_space)
+            previous = (observation, checked.tolist() if isinstance(checked, np.ndarray) else checked)
         except BaseException as error:
             alarm.disarm()
-            result.failure = classify(error, phase)
-            return result
-        trajectories.append(episode.trajectory)
-        record = {**vars(episode), "trajectory": []}  # trajectories stay in the worker (Feedback only)
-        result.episodes.append(Episode(**record))
-        unreported.append(record)
-        if len(result.episodes) == len(job.seeds) or time.monotonic() - last_report >= REPORT_EVERY_S:
-            report({"type": "episodes", "episodes": unreported, "env_steps": result.env_steps})
-            unreported, last_report = [], time.monotonic()
-
-    if job.feedback_code is not None:
-        try:
-            alarm.arm(limits.init_timeout_s, f"loading the Feedback code exceeded {limits.init_timeout_s} s")
-            feedback_cls = load_class(compile_module(job.feedback_code), "Feedback", "summarize_trajectory", names)
-            alarm.disarm()
-            result.feedback = _summaries(feedback_cls, trajectories, limits, alarm)
-        except BaseException as error:
-            alarm.disarm()
-            result.feedback_failure = Failure("feedback_error", classify(error, "feedback").describe())
-    return result
+            _fail(host, classify(error, phase))
+            return False
+        host.send(link.action_packet(checked))
 
 
-def run_job(message: dict[str, Any], sock: socket.socket, envs: dict[str, gym.Env]) -> NoReturn:
-    """Entry point of a freshly forked worker: confine, evaluate, send the result, exit. Never returns.
+def _before_any_episode(observation: Any) -> Any:
+    raise RuntimeError("the host sent a step before starting an episode")
 
-    `message` holds the job (as a dict) and `workdir`, a private folder the parent created and removes later: the
-    only place the generated code may write.
-    """
-    started = time.monotonic()
-    spec = message["job"]
-    job = EvalJob(**{**spec, "seeds": tuple(spec["seeds"]), "limits": Limits(**spec["limits"])})
-    workdir = Path(message["workdir"])
+
+def _fail(host: link.HostLink, failure: Failure) -> None:
+    host.send(link.json_packet(link.FAILURE, asdict(failure)))
+
+
+def _summaries(
+    host: link.HostLink, job: EvalJob, names: dict[str, Any], trajectories: list[list[Transition]], alarm: Alarm
+) -> None:
+    """One Feedback line per trajectory, or the summariser's failure."""
+    limits = job.limits
+    try:
+        alarm.arm(limits.init_timeout_s, f"loading the Feedback code exceeded {limits.init_timeout_s} s")
+        feedback_cls = load_class(compile_module(job.feedback_code or ""), "Feedback", "summarize_trajectory", names)
+        alarm.disarm()
+        lines = []
+        for trajectory in trajectories:
+            alarm.arm(
+                limits.feedback_timeout_s, f"Feedback.summarize_trajectory exceeded {limits.feedback_timeout_s} s"
+            )
+            try:
+                lines.append(str(feedback_cls().summarize_trajectory(trajectory))[:MAX_FEEDBACK_CHARS])
+            finally:
+                alarm.disarm()
+    except BaseException as error:
+        alarm.disarm()
+        return _fail(host, Failure("feedback_error", classify(error, "feedback").describe()))
+    for line in lines:
+        host.send(link.json_packet(link.SUMMARY, line))
+
+
+def run(job: EvalJob, sock: socket.socket, workdir: Path) -> NoReturn:
+    """Entry point of the worker process (a child of the job's host): confine, serve, send the output, exit.
+    `workdir` is a private folder the pool created and removes later: the only place the code may write."""
+    host = link.HostLink(sock)
     try:
         task = get_task(job.task)
-        env = envs[job.task] if job.task in envs else task.make_env()
         output = BoundedOutput(job.limits.output_chars)
         _redirect_stdio(output)
         os.environ.clear()
@@ -262,14 +277,11 @@ def run_job(message: dict[str, Any], sock: socket.socket, envs: dict[str, gym.En
         cpu_budget = int(job.limits.init_timeout_s + len(job.seeds) * (job.limits.episode_timeout_s + 1) + 30)
         layers = confine(job.limits.memory_mb, cpu_budget, workdir)
         os.chdir(workdir)
-        result = evaluate(job, task, env, lambda update: channel.send(sock, update))
-        result.output = output.kept.getvalue()[:10_000]
-        result.wall_s = time.monotonic() - started
-        channel.send(sock, {"type": "result", "result": result.to_dict(), "layers": layers})
-    except BaseException as error:  # report instead of dying silently
-        failure = Failure("crash", f"the worker failed: {type(error).__name__}: {error}")
+        serve(job, task, host, layers)
+        host.send(link.json_packet(link.OUTPUT, output.kept.getvalue()[:MAX_OUTPUT_CHARS]))
+    except BaseException as error:  # report instead of dying silently (the host may already have stopped)
         try:
-            channel.send(sock, {"type": "result", "result": EvalResult(failure=failure).to_dict(), "layers": {}})
+            _fail(host, Failure("crash", f"the worker failed: {type(error).__name__}: {error}"))
         except OSError:
             pass
     finally:

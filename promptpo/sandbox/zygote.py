@@ -5,8 +5,9 @@ holds no secrets (so even a worker reading its own initial environment finds no 
 process costs milliseconds, where starting Python and importing MuJoCo would cost a second per candidate.
 
 Protocol on the control socket (SOCK_SEQPACKET, one JSON message per packet): the zygote sends {"type": "ready"}
-once; then for each job message it forks a worker and answers {"pid": PID} with the parent's end of a fresh
-socket pair attached (SCM_RIGHTS). The worker talks to the parent over that socket only.
+once; then for each job message it forks a job process (`host.run_job`, trusted: it steps the environment) and
+answers {"pid": PID} with the parent's end of a fresh socket pair attached (SCM_RIGHTS). The job process forks the
+confined worker that runs the generated code and talks to the parent over that socket; the worker talks only to it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import signal
 import socket
 import sys
 
-from promptpo.sandbox import worker
+from promptpo.sandbox import host
 from promptpo.sandbox.os_limits import die_with_parent
 from promptpo.tasks import get_task
 
@@ -27,7 +28,9 @@ def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished workers
-    envs = {name: get_task(name).make_env() for name in sys.argv[2:]}  # built once, copied into every worker
+    envs = {name: get_task(name).make_env() for name in sys.argv[2:]}  # built once, copied into every job
+    for name in sys.argv[2:]:
+        _ = get_task(name).action_space  # cached before forking: workers check actions without building an env
     # Workers share the zygote's memory copy-on-write; the cyclic GC walking the preloaded objects would write to,
     # and so copy, every page of them in every worker. Frozen objects are never scanned.
     gc.freeze()
@@ -45,7 +48,7 @@ def main() -> None:
                 parent_end.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 die_with_parent()
-                worker.run_job(message, child_end, envs)
+                host.run_job(message, child_end, envs)
             finally:
                 os._exit(70)
         child_end.close()
