@@ -293,3 +293,47 @@ def test_tampering_with_the_environment_cannot_change_the_score():
     assert [e.episode_return for e in tampered.episodes] == [e.episode_return for e in trusted]
     assert [e.episode_return for e in plain.episodes] == [e.episode_return for e in trusted]
     assert max(e.episode_return for e in trusted) < 999
+
+
+# Ways generated code reaches the real `sys` through allowed modules, without any import or dunder in its source
+# that the guard could refuse. The design must not depend on closing them: what they reach is confined.
+ESCAPES = {
+    "numpy's ctypes helper": "np.zeros(1).ctypes._ctypes._sys",
+    "typing.get_type_hints": (
+        "typing.get_type_hints(type('X', (), {'__annotations__': {'a': '__imp' + 'ort__(\"sys\")'}}))['a']"
+    ),
+}
+
+
+def escaped(action: str, vector: str) -> str:
+    """A policy that reaches `sys` through `vector`, then runs `action` (which may use `sys`) and returns 0."""
+    return (
+        "import numpy as np\nimport typing\nclass Policy:\n    def act(self, obs):\n"
+        f"        sys = {ESCAPES[vector]}\n{textwrap.indent(action, ' ' * 8)}\n        return 0\n"
+    )
+
+
+@pytest.mark.parametrize("vector", list(ESCAPES))
+def test_code_that_escapes_the_guard_still_cannot_change_its_score_write_outside_or_read_secrets(vector, tmp_path):
+    outside = tmp_path / "escaped.txt"
+    tamper = (
+        "env_class = sys.modules['promptpo.envs.noise_world'].NoiseWorldEnv\n"
+        "env_class.step = lambda env, action: (np.zeros(104, np.float32), 999.0, True, False, {})"
+    )
+    write = f"open({str(outside)!r}, 'w').write('escaped')"
+    steal = "print(open(f\"/proc/{sys.modules['os'].getppid()}/environ\").read())"
+    codes = [escaped(action, vector) for action in (tamper, write, steal)]
+    task = get_task(GRID)
+    os.environ["OPENAI_API_KEY"] = SECRET
+    try:
+        with Sandbox([GRID]) as sandbox:
+            tampered, wrote, stole = evaluate_codes(
+                sandbox, task, [runnable(f"```python\n{c}```") for c in codes], SEEDS
+            )
+    finally:
+        os.environ.pop("OPENAI_API_KEY", None)
+    assert "module" not in str(tampered.failure), "the escape no longer works: replace this vector"
+    honest = evaluate(task, lambda: lambda observation: 0, list(SEEDS))
+    assert tampered.ok and [e.episode_return for e in tampered.episodes] == [e.episode_return for e in honest]
+    assert wrote.failure is not None and not outside.exists()
+    assert stole.failure is not None and SECRET not in stole.failure.describe() + stole.output

@@ -102,9 +102,9 @@ def test_the_reader_refuses_oversized_deep_and_endless_streams():
 # ---- forged reports from inside a real worker --------------------------------------------------------------------
 
 # Generated code that reaches the real `os` through an allowed module (numpy's ctypes helper) and writes its own
-# length-prefixed messages to every descriptor the worker holds, the link to its host among them (the pool's socket is not: only
-# the host holds it). The Python guard may one day refuse this path; then these cases test nothing new, so the
-# first test checks that the path still exists.
+# length-prefixed messages to every descriptor the worker holds, the link to its host among them (the pool's
+# socket is not: only the host holds it). The Python guard may one day refuse this path; then these cases test
+# nothing new, so the first test checks that the path still exists.
 FORGER = """
 import numpy as np
 class Policy:
