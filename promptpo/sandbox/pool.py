@@ -1,4 +1,4 @@
-"""Run evaluation jobs in parallel sandboxed workers, with watchdog deadlines; the optimiser's side of the sandbox."""
+"""Run evaluation jobs in parallel sandboxed processes, with watchdog deadlines; the optimiser's side of the sandbox."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ from promptpo.sandbox.channel import Reader
 from promptpo.sandbox.records import EvalJob, EvalResult, Failure
 from promptpo.sandbox.reports import MalformedReport, parse_episodes, parse_result
 
-GRACE_S = 2.0  # slack on top of the in-worker limits before the watchdog kills a worker
+GRACE_S = 2.0  # slack on top of the in-worker limits before the watchdog kills a job
 
 
 def job_time_limit(job: EvalJob) -> float:
-    """The most wall-clock seconds a job may take, whatever its worker reports: loading the code, every episode
+    """The most wall-clock seconds a job may take, whatever it reports: loading the code, every episode
     at its limit, then loading and running the Feedback summariser on every episode."""
     limits = job.limits
     episodes = len(job.seeds) * (limits.episode_timeout_s + limits.init_timeout_s)
@@ -73,12 +73,13 @@ def clean_environment(home: str) -> dict[str, str]:
 
 
 class Sandbox:
-    """Evaluates `EvalJob`s for the given tasks, `workers` at a time, each in a fresh confined process.
+    """Evaluates `EvalJob`s for the given tasks, `workers` at a time, each in two fresh processes: a trusted host
+    that steps the environment and scores (`host.py`), and the confined worker it forks for the generated code.
 
     Use as a context manager. The zygote preloads the tasks' simulators once; every job gets a forked copy of
-    it, a private temporary folder, and the limits of `job.limits`. A worker that stops reporting progress is
+    it, a private temporary folder, and the limits of `job.limits`. A job that stops reporting progress is
     killed: before its code is loaded after `init_timeout_s`, then per episode after `init_timeout_s +
-    episode_timeout_s`, plus a 2 s grace. Results come back in job order.
+    episode_timeout_s`, plus a 2 s grace, and in any case at `job_time_limit`. Results come back in job order.
 
     Jobs report finished episodes in batches (see `host.REPORT_EVERY_S`): a killed job's result holds the
     episodes and steps of its last report, so up to 50 ms of finished episodes can go uncounted with it.
@@ -91,7 +92,7 @@ class Sandbox:
         # turns, never run at once, and a wake-up on the same CPU costs a third of one across CPUs.
         allowed = sorted(os.sched_getaffinity(0))
         self._cpus = [allowed[slot % len(allowed)] for slot in range(self.workers)]
-        self.layers: dict[str, object] = {}  # which OS layers the workers reported as active
+        self.layers: dict[str, object] = {}  # which OS layers the workers reported as active (via their hosts)
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._home: str | None = None
@@ -213,8 +214,8 @@ class Sandbox:
         return _Running(index, job, slot, sock, pidfd, workdir, deadline, now, now + job_time_limit(job) + GRACE_S + 3)
 
     def _receive(self, run: _Running) -> bool:
-        """Read what the worker sent; False at end of stream. A message that breaks its schema ends the job as a
-        `crash` failure with the worker killed: nothing the worker sends can raise here."""
+        """Read what the job process sent; False at end of stream. A message that breaks its schema ends the job as
+        a `crash` failure with the job killed: nothing a job sends can raise here."""
         try:
             data = run.sock.recv(1 << 16)
         except BlockingIOError:
