@@ -170,6 +170,33 @@ def _serve(argv: list[str]) -> None:
     local_server.main(argv)
 
 
+def _transcripts(argv: list[str]) -> None:
+    from promptpo.llm import TranscriptStore
+    from promptpo.paths import TRANSCRIPTS_DIR
+
+    parser = argparse.ArgumentParser(
+        prog="promptpo transcripts",
+        description="List (or delete) stored transcripts that no run under --runs used: replies recorded for "
+        "prompts that changed since. Replay every profile into an empty runs folder first (make reproduce), or "
+        "needed transcripts are listed too.",
+    )
+    parser.add_argument("--runs", type=Path, required=True, help="the folder of run folders to check against")
+    parser.add_argument("--store", type=Path, default=TRANSCRIPTS_DIR)
+    parser.add_argument("--delete", action="store_true", help="delete them (default: only list them)")
+    args = parser.parse_args(argv)
+    if not args.runs.is_dir():
+        raise SystemExit(f"error: --runs {args.runs} is not a folder")
+    unused = TranscriptStore(args.store).unused(args.runs)
+    for path in unused:
+        print(path)
+        if args.delete:
+            path.unlink()
+    verb = "deleted" if args.delete else "unused (rerun with --delete to remove them)"
+    print(
+        f"{len(unused)} of {len(TranscriptStore(args.store)) + (len(unused) if args.delete else 0)} transcripts {verb}"
+    )
+
+
 def _reproduce(argv: list[str]) -> None:
     from promptpo import reproduce
 
@@ -182,6 +209,7 @@ COMMANDS = {
     "grid": (_grid, "run a notebook's experiment grid, locally or on Ray (see `promptpo grid --help`)"),
     "reproduce": (_reproduce, "regenerate every result: execute all notebooks with papermill, offline"),
     "serve": (_serve, "run the local llama.cpp OpenAI-compatible server (see `promptpo serve --help`)"),
+    "transcripts": (_transcripts, "list or delete stored transcripts that no run used (see --help)"),
 }
 
 

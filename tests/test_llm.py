@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from promptpo import cli
 from promptpo.llm import (
     LLM,
     CallTag,
@@ -229,3 +230,21 @@ def test_persistent_failure_and_auth_errors_raise_llm_unavailable():
         with pytest.raises(LLMUnavailable, match="refused"):
             client(server, sleeps).complete(request())
         assert len(server.requests) == 1  # no retry on authentication errors
+
+
+def test_transcripts_no_run_used_are_listed_and_deleted_only_when_asked(tmp_path, capsys):
+    store = TranscriptStore(tmp_path / "store")
+    kept, stale = request(), request(sample_index=1)
+    for asked in (kept, stale):
+        store.put(Transcript(asked.key(), TAG, asked, "reply", "stop", 1, 1, 0.1, "t"))
+    TranscriptStore(tmp_path / "runs" / "some-run" / "llm").put(
+        Transcript(kept.key(), TAG, kept, "reply", "stop", 1, 1, 0.1, "t")
+    )
+    assert [p.name for p in store.unused(tmp_path / "runs")] == [store.path_for(stale.key(), stale, TAG).name]
+    cli.main(["transcripts", "--runs", str(tmp_path / "runs"), "--store", str(tmp_path / "store")])
+    assert "1 of 2 transcripts unused" in capsys.readouterr().out and len(TranscriptStore(tmp_path / "store")) == 2
+    cli.main(["transcripts", "--runs", str(tmp_path / "runs"), "--store", str(tmp_path / "store"), "--delete"])
+    assert "1 of 2 transcripts deleted" in capsys.readouterr().out
+    assert (
+        TranscriptStore(tmp_path / "store").get(kept, TAG) is not None and len(TranscriptStore(tmp_path / "store")) == 1
+    )

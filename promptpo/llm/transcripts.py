@@ -165,6 +165,13 @@ class TranscriptStore:
     def __len__(self) -> int:
         return len(self._scan())
 
+    def unused(self, runs_dir: Path) -> list[Path]:
+        """Stored transcripts that no run folder under `runs_dir` used. Every run writes each reply it received to
+        `<run folder>/llm/` under the same file name, so this is meaningful only once every run that should use
+        this store has been replayed into `runs_dir` (e.g. `make reproduce` with an empty runs/ folder)."""
+        used = {path.stem.rsplit("_", 1)[-1] for path in Path(runs_dir).glob("**/llm/**/*.json")}
+        return sorted(path for key, path in self._scan().items() if key not in used)
+
     def _lookup(self, key16: str) -> Path | None:
         # The tag of a call may change (a renamed purpose) while the request stays the same: fall back to an
         # index of every file by key prefix, built once.
