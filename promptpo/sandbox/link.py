@@ -29,7 +29,7 @@ class BrokenLink(ValueError):
 
 
 def pair() -> tuple[socket.socket, socket.socket]:
-    """(host end, worker end): a stream socket pair (a round trip costs a third of a SOCK_SEQPACKET one)."""
+    """(host end, worker end): a stream socket pair carrying length-prefixed messages (see `Receiver`)."""
     return socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
 
 
