@@ -122,7 +122,7 @@ def action_packet(action: int | np.ndarray) -> bytes:
 
 
 def json_packet(tag: bytes, value: Any) -> bytes:
-    return tag + json.dumps(value, allow_nan=True).encode("utf-8")
+    return tag + json.dumps(value, allow_nan=True, ensure_ascii=False).encode("utf-8")  # 4 bytes a char at most
 
 
 def decode_action(payload: bytes, space: gym.Space) -> int | np.ndarray:
