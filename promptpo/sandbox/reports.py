@@ -1,9 +1,10 @@
-"""Strict reading of what a worker reports: the trusted side believes nothing it receives.
+"""Strict reading of what a job reports to the optimiser: the trusted side believes nothing it receives.
 
-A worker runs generated code, so every message it sends may have been forged by that code. Each message is
-checked against its schema (exact keys, types, ranges, seeds in job order, bounded strings and lists) and turned
-into plain records; anything else raises `MalformedReport`, which the pool turns into a failure record of that
-candidate and a killed worker, never an exception in the optimiser.
+A job's host runs no generated code, but it handles the messages of a worker that does; so, as a second line, every
+report it sends is checked against its schema (exact keys, types, ranges, seeds in job order, bounded strings and
+lists) and turned into plain records. Anything else raises `MalformedReport`, which the pool turns into a failure
+record of that candidate and a killed job, never an exception in the optimiser. The host reads the worker's own
+failure records with `failure_from` and `layers_from` too.
 """
 
 from __future__ import annotations
