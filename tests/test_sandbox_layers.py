@@ -71,7 +71,7 @@ def test_os_layer_alone_refuses_processes_sockets_signals_files_and_memory():
     for name in refused:
         assert outcome[name] == "PermissionError", (name, outcome)
     assert outcome["one_big_file"] == "OSError"  # EFBIG at 32 MB (RLIMIT_FSIZE)
-    if os.getuid() == 0:  # root can always make the private tmpfs (others where user namespaces are allowed)
+    if os.getuid() == 0:  # root can make the private tmpfs
         assert layers["private_disk"] and outcome["many_files"] == "OSError"  # ENOSPC at 32 MB in all
     assert outcome["allocate_1gb"] == "MemoryError"
     assert outcome["write_workdir"] == "allowed" and outcome["read_stdlib"] == "allowed"

@@ -10,9 +10,8 @@ generated code away from shared modules). After `confine()`:
 - privileges: every capability dropped (effective, permitted, inheritable, ambient and bounding sets),
   no_new_privs, no namespace, mount, module, keyring, device-node, hostname or capability syscalls;
 - memory outside the address-space limit: no memfd, SysV shared memory or POSIX message queues;
-- disk: each file at most `disk_mb` (RLIMIT_FSIZE) and, where a private mount namespace can be made (root, or
-  unprivileged user namespaces), the private folder is a `disk_mb` tmpfs seen only by the worker, which vanishes
-  with it, whatever the worker left there.
+- disk: each file at most `disk_mb` (RLIMIT_FSIZE) and, where a private mount namespace can be made (root), the
+  private folder is a `disk_mb` tmpfs seen only by the worker, which vanishes with it, whatever it left there.
 Linux only. `confine()` returns which layers are active, so a run records what protected it.
 """
 
@@ -66,20 +65,18 @@ def set_rlimits(memory_mb: int, cpu_s: int, disk_mb: int) -> None:
 
 # ---- a private, size-capped folder ------------------------------------------------------------------------------
 
-_CLONE_NEWNS, _CLONE_NEWUSER = 0x00020000, 0x10000000
+_CLONE_NEWNS = 0x00020000
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REC, _MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
 
 
 def private_disk(write_root: Path, disk_mb: int) -> bool:
     """Mount a `disk_mb` tmpfs over `write_root` in a mount namespace of this process alone: the total bytes the
-    worker can write are capped, and everything it wrote disappears when it exits. Root makes the namespace
-    directly; others through a user namespace where the kernel allows one. False (nothing changed) otherwise."""
+    worker can write are capped, and everything it wrote disappears when it exits. Needs the right to make a
+    mount namespace (root); False, with nothing changed, without it. (A user namespace would give that right to
+    others, but a half-made one leaves the process without a uid mapping: not worth the risk.)"""
     uid, gid = os.getuid(), os.getgid()
     if _libc.unshare(_CLONE_NEWNS) != 0:
-        if _libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNS) != 0:
-            return False
-        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-            Path(f"/proc/self/{name}").write_text(text)
+        return False
     if _libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
         return False
     options = f"size={disk_mb}m,mode=0700,uid={uid},gid={gid}".encode()
