@@ -186,15 +186,14 @@ def _transcripts(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     if not args.runs.is_dir():
         raise SystemExit(f"error: --runs {args.runs} is not a folder")
-    unused = TranscriptStore(args.store).unused(args.runs)
+    store = TranscriptStore(args.store)
+    total, unused = len(store), store.unused(args.runs)
     for path in unused:
         print(path)
         if args.delete:
             path.unlink()
     verb = "deleted" if args.delete else "unused (rerun with --delete to remove them)"
-    print(
-        f"{len(unused)} of {len(TranscriptStore(args.store)) + (len(unused) if args.delete else 0)} transcripts {verb}"
-    )
+    print(f"{len(unused)} of {total} transcripts {verb}")
 
 
 def _reproduce(argv: list[str]) -> None:
