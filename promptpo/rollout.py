@@ -44,6 +44,52 @@ class Episode:
     trajectory: list[Transition] = field(default_factory=list)
 
 
+class EpisodeRun:
+    """One seeded episode, advanced one action at a time: the episode loop of every method, opened up so that the
+    sandbox can step many episodes in lockstep (`run_episode` is the plain loop over it).
+
+    After construction (which resets `env` with `seed`) and after every `step`, `obs` and `info` are the env's raw
+    observation and info, `observation` is what the policy acts on (the task's read-only observation object, or the
+    raw observation when `raw_observations` is set), and `outcome` is the last step's (reward, success, terminated,
+    truncated). `done` is set when the env terminated or truncated or `task.horizon` steps were taken; `episode`
+    accumulates the result (success is the max over steps of `info["success"]`).
+    """
+
+    def __init__(
+        self, task: Task, env: gym.Env, seed: int, *, raw_observations: bool = False, keep_trajectory: bool = False
+    ):
+        self.task, self.env, self.raw, self.keep = task, env, raw_observations, keep_trajectory
+        self.obs, self.info = env.reset(seed=seed)
+        self.episode = Episode(seed=seed, episode_return=0.0, success=False, steps=0, terminated=False, truncated=False)
+        self.outcome: tuple[float, bool, bool, bool] = (0.0, False, False, False)
+        self.done = False
+        self._observe()
+
+    def step(self, action: Any) -> None:
+        """Apply an action that already passed `task.check_action` (it reaches the env as it is)."""
+        self.obs, reward, terminated, truncated, self.info = self.env.step(action)
+        episode = self.episode
+        episode.steps += 1
+        reward, step_success = float(reward), bool(self.info.get("success", False))
+        self.outcome = (reward, step_success, bool(terminated), bool(truncated))
+        episode.episode_return += reward
+        episode.success = episode.success or step_success
+        if self.keep:
+            plain_action = action.tolist() if isinstance(action, np.ndarray) else action
+            episode.trajectory.append(Transition(self.observation, plain_action, *self.outcome))
+        if terminated or truncated:
+            episode.terminated, episode.truncated = bool(terminated), bool(truncated)
+            self.done = True
+            return
+        self._observe()
+
+    def _observe(self) -> None:
+        if self.episode.steps >= self.task.horizon:
+            self.episode.truncated, self.done = True, True  # the task's horizon cut the episode
+        else:
+            self.observation = self.obs if self.raw else self.task.observe(self.obs, self.info)
+
+
 def run_episode(
     task: Task,
     env: gym.Env,
@@ -52,39 +98,17 @@ def run_episode(
     *,
     raw_observations: bool = False,
     keep_trajectory: bool = False,
-    on_step: Callable[[], None] | None = None,
 ) -> Episode:
     """Roll out `act` for one episode seeded with `seed`, at most `task.horizon` steps.
 
     `act` receives the task's read-only observation object, or the env's raw observation when
     `raw_observations` is set (RL baselines, scripted experts). Its reply goes through `task.check_action`, so an
-    invalid action raises `InvalidAction` here. `on_step` is called after every env step (step counting, timers).
-    Success is the max over steps of `info["success"]`.
+    invalid action raises `InvalidAction` here.
     """
-    obs, info = env.reset(seed=seed)
-    episode = Episode(seed=seed, episode_return=0.0, success=False, steps=0, terminated=False, truncated=False)
-    while episode.steps < task.horizon:
-        observation = obs if raw_observations else task.observe(obs, info)
-        action = task.check_action(act(observation), env.action_space)
-        obs, reward, terminated, truncated, info = env.step(action)
-        episode.steps += 1
-        if on_step is not None:
-            on_step()
-        reward = float(reward)
-        step_success = bool(info.get("success", False))
-        episode.episode_return += reward
-        episode.success = episode.success or step_success
-        if keep_trajectory:
-            plain_action = action.tolist() if isinstance(action, np.ndarray) else action
-            episode.trajectory.append(
-                Transition(observation, plain_action, reward, step_success, bool(terminated), bool(truncated))
-            )
-        if terminated or truncated:
-            episode.terminated, episode.truncated = bool(terminated), bool(truncated)
-            break
-    else:
-        episode.truncated = True  # the task's horizon cut the episode
-    return episode
+    run = EpisodeRun(task, env, seed, raw_observations=raw_observations, keep_trajectory=keep_trajectory)
+    while not run.done:
+        run.step(task.check_action(act(run.observation), env.action_space))
+    return run.episode
 
 
 class ScoredEpisode(Protocol):

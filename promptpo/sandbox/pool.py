@@ -21,6 +21,7 @@ import promptpo
 from promptpo.files import THREAD_ENV
 from promptpo.rollout import Episode
 from promptpo.sandbox.channel import Reader
+from promptpo.sandbox.host import LOCKSTEP_WIDTH
 from promptpo.sandbox.records import EvalJob, EvalResult, Failure
 from promptpo.sandbox.reports import MalformedReport, parse_episodes, parse_result
 
@@ -250,7 +251,10 @@ class Sandbox:
             return
         else:
             raise MalformedReport(f"unexpected message {str(kind)[:40]!r}")
-        budget = limits.init_timeout_s + limits.episode_timeout_s
+        # Episodes run up to LOCKSTEP_WIDTH at a time, so the next one may finish only after that many episodes'
+        # time; the absolute `hard_deadline` bounds the whole job regardless.
+        at_once = min(LOCKSTEP_WIDTH, max(1, len(run.job.seeds) - len(run.episodes)))
+        budget = limits.init_timeout_s + at_once * limits.episode_timeout_s
         if len(run.episodes) == len(run.job.seeds):  # only the Feedback summaries are left
             budget = limits.init_timeout_s + limits.feedback_timeout_s * max(1, len(run.episodes))
         run.deadline = min(time.monotonic() + budget + GRACE_S, run.hard_deadline)

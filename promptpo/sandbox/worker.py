@@ -15,8 +15,9 @@ import signal
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import CodeType
 from typing import Any, NoReturn
 
 import gymnasium as gym
@@ -139,8 +140,8 @@ def _random_policy(space: gym.Space, seed: int) -> Callable[[Any], Any]:
 
 def serve(job: EvalJob, task: Task, host: link.HostLink, layers: dict[str, object]) -> None:
     """Load the job's code, then answer the host (an action per observation, Feedback summaries) until it asks
-    to close. Runs *after* confinement; a failure of the generated code is sent as a record, after which the
-    host only asks to close."""
+    to close. Runs *after* confinement; every failure of the generated code is sent as a record (one that
+    prevents loading it ends the serving: the host then only asks to close)."""
     alarm = Alarm()
     try:
         closed = _serve(job, task, host, layers, alarm)
@@ -151,7 +152,7 @@ def serve(job: EvalJob, task: Task, host: link.HostLink, layers: dict[str, objec
 
 
 def _serve(job: EvalJob, task: Task, host: link.HostLink, layers: dict[str, object], alarm: Alarm) -> bool:
-    """True when the host asked to close, False after sending a failure."""
+    """True when the host asked to close, False after reporting that the code cannot be loaded."""
     limits = job.limits
     # The observation class and the documented classes it extends, so that annotations in generated code resolve.
     names = {cls.__name__: cls for cls in task.observation_type.__mro__ if cls is not object}
@@ -172,67 +173,96 @@ def _serve(job: EvalJob, task: Task, host: link.HostLink, layers: dict[str, obje
             return False
         alarm.disarm()
     host.send(link.json_packet(link.READY, layers))
-
-    trajectories: list[list[Transition]] = []
-    keep = job.feedback_code is not None
-    act_label = f"act() exceeded {limits.act_timeout_s} s"
-    act: Callable[[Any], Any] = _before_any_episode  # the episode's policy, set at every "start"
-    previous: tuple[Any, Any] = (None, None)  # (observation object, plain action) of the last step
-    trajectory: list[Transition] = []
+    episodes = Episodes(job, task, module, first_class, names, alarm)
     while True:
         message = host.receive()
-        kind = message[0]
+        if message[0] == "round":  # ("round", [("start" | "step" | "end", episode index, ...), ...])
+            host.send_many([reply for item in message[1] if (reply := episodes.answer(item)) is not None])
+        elif message[0] == "feedback":
+            _summaries(host, job, names, [episodes.trajectories[i] for i in sorted(episodes.trajectories)], alarm)
+        else:  # "close"
+            return True
+
+
+@dataclass
+class _Episode:
+    """What the worker keeps of a running episode: its policy's `act` and, for the Feedback summariser, its
+    trajectory and the (observation object, plain action) of its last step."""
+
+    act: Callable[[Any], Any]
+    previous: tuple[Any, Any] = (None, None)
+    trajectory: list[Transition] = field(default_factory=list)
+
+
+class Episodes:
+    """The policies of the episodes the host is running (several at a time in lockstep), answering one message
+    each: an action, a failure record of that episode (the others carry on), or nothing (an episode's end)."""
+
+    def __init__(
+        self,
+        job: EvalJob,
+        task: Task,
+        module: CodeType | None,
+        first_class: type | None,
+        names: dict[str, Any],
+        alarm: Alarm,
+    ):
+        self.job, self.task, self.module, self.names, self.alarm = job, task, module, names, alarm
+        self.first_class = first_class  # the class the load check made: episode 0's (see `_serve`)
+        self.keep = job.feedback_code is not None
+        self.act_label = f"act() exceeded {job.limits.act_timeout_s} s"
+        self.running: dict[int, _Episode] = {}
+        self.trajectories: dict[int, list[Transition]] = {}  # of ended episodes, by index
+
+    def answer(self, item: tuple[Any, ...]) -> bytes | None:
+        kind, index = item[0], item[1]
+        if kind == "end":  # ("end", index, outcome of the episode's last action)
+            ended = self.running.pop(index)
+            if self.keep:
+                ended.trajectory.append(Transition(*ended.previous, *item[2]))
+                self.trajectories[index] = ended.trajectory
+            return None
         phase = "init"
         try:
-            if kind == "start":  # ("start", episode index, raw obs, info, seed for the built-in random policy)
-                _, index, obs, info, seed = message
-                random.seed(policy_rng_seed(index))  # reproducible draws that reveal nothing about the env's seed
-                np.random.seed(policy_rng_seed(index))
-                if module is None:
-                    act = _random_policy(task.action_space, seed)
-                else:
-                    alarm.arm(
-                        limits.init_timeout_s,
-                        f"loading the code and {job.class_name}() exceeded {limits.init_timeout_s} s",
-                    )
-                    policy_cls = first_class or load_class(module, job.class_name, "act", names)
-                    first_class = None
-                    act = policy_cls().act
-                    alarm.disarm()
-                trajectory = []
-            elif kind == "step":  # ("step", outcome of the previous action, raw obs, info)
-                _, outcome, obs, info = message
-                if keep:
-                    trajectory.append(Transition(*previous, *outcome))
-            elif kind == "end":  # ("end", outcome of the episode's last action)
-                if keep:
-                    trajectory.append(Transition(*previous, *message[1]))
-                    trajectories.append(trajectory)
-                continue
-            elif kind == "feedback":
-                _summaries(host, job, names, trajectories, alarm)
-                continue
-            else:  # "close"
-                return True
-            observation = task.observe(obs, info)
+            if kind == "start":  # ("start", index, raw obs, info, seed for the built-in random policy)
+                _, _, obs, info, seed = item
+                episode = self.running[index] = _Episode(self._policy(index, seed))
+            else:  # ("step", index, outcome of the previous action, raw obs, info)
+                _, _, outcome, obs, info = item
+                episode = self.running[index]
+                if self.keep:
+                    episode.trajectory.append(Transition(*episode.previous, *outcome))
+            observation = self.task.observe(obs, info)
             phase = "act"
-            alarm.arm(limits.act_timeout_s, act_label)
+            self.alarm.arm(self.job.limits.act_timeout_s, self.act_label)
             try:
-                action = act(observation)
+                action = episode.act(observation)
             finally:
-                alarm.disarm()
+                self.alarm.disarm()
             phase = "env"  # from here on, errors come from validating the action
-            checked = task.check_action(action, task.action_space)
-            previous = (observation, checked.tolist() if isinstance(checked, np.ndarray) else checked)
-        except BaseException as error:
-            alarm.disarm()
-            _fail(host, classify(error, phase))
-            return False
-        host.send(link.action_packet(checked))
+            checked = self.task.check_action(action, self.task.action_space)
+            episode.previous = (observation, checked.tolist() if isinstance(checked, np.ndarray) else checked)
+        except BaseException as error:  # every failure of generated code becomes a record
+            self.alarm.disarm()
+            self.running.pop(index, None)
+            return link.json_packet(link.FAILURE, asdict(classify(error, phase)))
+        return link.action_packet(checked)
 
-
-def _before_any_episode(observation: Any) -> Any:
-    raise RuntimeError("the host sent a step before starting an episode")
+    def _policy(self, index: int, seed: int | None) -> Callable[[Any], Any]:
+        """A fresh policy for episode `index`: the global RNGs seeded by its position, the module executed anew."""
+        random.seed(policy_rng_seed(index))  # reproducible draws that reveal nothing about the env's seed
+        np.random.seed(policy_rng_seed(index))
+        if self.module is None:
+            return _random_policy(self.task.action_space, seed)
+        limits = self.job.limits
+        self.alarm.arm(
+            limits.init_timeout_s, f"loading the code and {self.job.class_name}() exceeded {limits.init_timeout_s} s"
+        )
+        policy_cls = self.first_class or load_class(self.module, self.job.class_name, "act", self.names)
+        self.first_class = None
+        act = policy_cls().act
+        self.alarm.disarm()
+        return act
 
 
 def _fail(host: link.HostLink, failure: Failure) -> None:

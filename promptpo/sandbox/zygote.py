@@ -18,17 +18,20 @@ import os
 import signal
 import socket
 import sys
+import time
+
+import gymnasium as gym
 
 from promptpo.sandbox import host
 from promptpo.sandbox.os_limits import die_with_parent
-from promptpo.tasks import get_task
+from promptpo.tasks import Task, get_task
 
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished workers
-    envs = {name: get_task(name).make_env() for name in sys.argv[2:]}  # built once, copied into every job
+    envs = {name: preload(get_task(name)) for name in sys.argv[2:]}  # built once, copied into every job
     for name in sys.argv[2:]:
         _ = get_task(name).action_space  # cached before forking: workers check actions without building an env
     # Workers share the zygote's memory copy-on-write; the cyclic GC walking the preloaded objects would write to,
@@ -54,6 +57,21 @@ def main() -> None:
         child_end.close()
         socket.send_fds(control, [json.dumps({"pid": pid}).encode()], [parent_end.fileno()])
         parent_end.close()
+
+
+# Environments that build faster than this are preloaded `host.LOCKSTEP_WIDTH` times (a job steps that many
+# episodes at a time); slower ones (Meta-World, the point mazes: 0.2-1 s each) once, and their episodes run one
+# at a time. Results do not depend on how many there are.
+CHEAP_ENV_S = 0.05
+
+
+def preload(task: Task) -> list[gym.Env]:
+    """The task's preloaded environments: one, or LOCKSTEP_WIDTH if one builds in under CHEAP_ENV_S."""
+    started = time.monotonic()
+    envs = [task.make_env()]
+    if time.monotonic() - started < CHEAP_ENV_S:
+        envs += [task.make_env() for _ in range(host.LOCKSTEP_WIDTH - 1)]
+    return envs
 
 
 if __name__ == "__main__":

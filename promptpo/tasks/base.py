@@ -38,7 +38,8 @@ class Task(abc.ABC):
     ## Observation
     Policies never see the environment. Each step, `observe(obs, info)` turns the raw observation into a fresh,
     read-only instance of `observation_type`: a documented dataclass whose source is the observation context the
-    LLM is shown.
+    LLM is shown. The process that runs generated code receives only `policy_info(info)`, the part of `info` that
+    `observe` reads (a test checks that nothing is missing).
 
     ## Action
     `check_action(action)` converts a policy's reply into what `env.step` accepts, or raises `InvalidAction`
@@ -80,6 +81,12 @@ class Task(abc.ABC):
     @abc.abstractmethod
     def observe(self, obs: Any, info: dict[str, Any]) -> Any:
         """The read-only `observation_type` instance a policy receives for this raw observation."""
+
+    def policy_info(self, info: dict[str, Any]) -> dict[str, Any]:
+        """The part of a step's `info` that `observe` reads: all of it that the process running generated code
+        receives. Default: nothing (no observation is built from `info`); sending numpy scalars costs microseconds a
+        step, and a task whose info holds what policies must not see keeps it on the trusted side."""
+        return {}
 
     def before_step(self, sim: Any) -> Any:
         """What `score_step` needs from the simulator (`env.unwrapped`) before a step, e.g. a position whose change
@@ -215,14 +222,27 @@ def check_action(action: Any, space: gym.Space) -> Any:
         if array.shape != space.shape and not (array.size == math.prod(space.shape) and array.ndim <= 1):
             raise InvalidAction(f"expected shape {space.shape}, got shape {array.shape}")
         array = array.reshape(space.shape)
-        if not np.all(np.isfinite(array)):
+        if not np.isfinite(array).all():  # ndarray methods: np.all/np.any add microseconds per step
             raise InvalidAction(f"action contains NaN or inf: {array.tolist()}")
-        if np.any(array < space.low - 1e-9) or np.any(array > space.high + 1e-9):
+        low, high = _bounds(space)
+        if (array < low).any() or (array > high).any():
             raise InvalidAction(
                 f"action {np.round(array, 4).tolist()} is outside [{space.low.tolist()}, {space.high.tolist()}]"
             )
         return array
     raise TypeError(f"unsupported action space {space}")
+
+
+_BOUNDS: dict[int, tuple[gym.spaces.Box, np.ndarray, np.ndarray]] = {}
+
+
+def _bounds(space: gym.spaces.Box) -> tuple[np.ndarray, np.ndarray]:
+    """The space's bounds with a 1e-9 tolerance, computed once per space (the entry keeps the space alive, so its
+    id cannot be reused by another one)."""
+    entry = _BOUNDS.get(id(space))
+    if entry is None or entry[0] is not space:
+        entry = _BOUNDS[id(space)] = (space, space.low - 1e-9, space.high + 1e-9)
+    return entry[1], entry[2]
 
 
 def describe_action_space(space: gym.Space, meanings: tuple[str, ...]) -> str:

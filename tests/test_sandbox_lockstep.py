@@ -1,0 +1,101 @@
+"""Episodes stepped in lockstep give exactly the result of the one-episode-at-a-time loop: the same episodes, the
+same first failure in seed order, the same step count; and the watchdog leaves time for episodes that share rounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from promptpo.benchmarks.sandbox import POLICIES
+from promptpo.evaluation import evaluate_codes
+from promptpo.rollout import evaluate
+from promptpo.sandbox import Limits, Sandbox
+from promptpo.sandbox.host import lockstep_width
+from promptpo.sandbox.records import EvalJob
+from promptpo.tasks import get_task
+
+GRID = "noise_world_board_1"  # NoiseWorld builds in well under a millisecond: the zygote preloads many envs
+LIMITS = Limits(init_timeout_s=1.0, act_timeout_s=0.5, episode_timeout_s=3.0, feedback_timeout_s=1.0, memory_mb=512)
+
+# Fails once it has stood on one cell more than three times (it walks into walls): after 17 steps from seed 11,
+# 4 from seed 13 (see `first_failure_steps`).
+WANDERER = """
+class Policy:
+    def __init__(self):
+        self.t = 0
+        self.visits = {}
+    def act(self, obs):
+        self.t += 1
+        cell = (obs.agent_row, obs.agent_col)
+        self.visits[cell] = self.visits.get(cell, 0) + 1
+        if self.visits[cell] > 3:
+            raise RuntimeError(f"stood on {cell} {self.visits[cell]} times by step {self.t}")
+        return 1 if self.t % 3 else 2
+"""
+ONE_AT_A_TIME = "\n# print\n"  # a comment that names print: the same code, evaluated one episode at a time
+
+
+def failure_steps(code: str, seeds: list[int]) -> list[int | None]:
+    """Per seed, run alone in this process: the act() call that raised (None if the episode ended normally)."""
+    namespace: dict = {}
+    exec(code, namespace)  # trusted: this file's own test policy
+    steps: list[int | None] = []
+    for seed in seeds:
+        policy = namespace["Policy"]()
+        try:
+            evaluate(get_task(GRID), lambda policy=policy: policy.act, [seed])
+            steps.append(None)
+        except RuntimeError:
+            steps.append(policy.t)
+    return steps
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox([GRID], workers=1) as box:
+        yield box
+
+
+def test_the_lockstep_rule_runs_code_that_could_tell_one_episode_at_a_time():
+    seeds = (1, 2, 3, 4)
+    assert lockstep_width(EvalJob(GRID, WANDERER, "Policy", seeds), envs=16) == 4
+    assert lockstep_width(EvalJob(GRID, WANDERER, "Policy", seeds), envs=2) == 2
+    for word in ("import random", "np.random.rand()", "from scipy import stats", "print(obs)"):
+        assert lockstep_width(EvalJob(GRID, f"{WANDERER}\n{word}\n", "Policy", seeds), envs=16) == 1
+    assert lockstep_width(EvalJob(GRID, None, "Policy", seeds), envs=16) == 1  # the built-in random policy
+
+
+def test_the_first_failure_in_seed_order_is_reported_with_the_steps_up_to_it(sandbox):
+    seeds = [11, 13, 15, 12]
+    steps = failure_steps(WANDERER, seeds)
+    # The construction: episode 0 fails, but a later episode fails after fewer steps (first, in lockstep).
+    assert steps[0] is not None and any(later is not None and later < steps[0] for later in steps[1:]), steps
+    task = get_task(GRID)
+    lockstep, alone = evaluate_codes(sandbox, task, [WANDERER, WANDERER + ONE_AT_A_TIME], seeds, limits=LIMITS)
+    assert lockstep.failure is not None and lockstep.failure.kind == "act_error"
+    assert f"by step {steps[0]}" in lockstep.failure.message  # episode 0's failure, not the first one to happen
+    assert lockstep.env_steps == steps[0] - 1  # the steps before the failing act() call; later episodes not counted
+    assert lockstep.episodes == []
+    assert (lockstep.failure, lockstep.env_steps, lockstep.episodes) == (alone.failure, alone.env_steps, alone.episodes)
+
+
+def test_lockstep_and_one_at_a_time_give_identical_results_for_a_well_behaved_policy(sandbox):
+    code = POLICIES[GRID]  # reaches the goal in some episodes, not in others
+    seeds = list(range(100, 120))
+    lockstep, alone = evaluate_codes(sandbox, get_task(GRID), [code, code + ONE_AT_A_TIME], seeds, limits=LIMITS)
+    assert lockstep.ok and alone.ok
+    assert lockstep.episodes == alone.episodes and lockstep.env_steps == alone.env_steps
+    assert len({e.steps for e in lockstep.episodes}) > 1  # episodes of different lengths overlap
+
+
+def test_slow_episodes_sharing_rounds_are_not_killed_by_the_watchdog(sandbox):
+    # Each episode takes ~70% of its limit, so four in lockstep take longer than one episode's limit plus the
+    # watchdog's grace: the watchdog must allow for the episodes that share each round.
+    seeds = [11, 12, 13, 14]
+    good = WANDERER.replace("> 3", "> 10**6")
+    horizon = get_task(GRID).horizon
+    slow = good.replace("class Policy:", "import time\nclass Policy:").replace(
+        "self.t += 1", f"self.t += 1\n        time.sleep({0.7 * LIMITS.episode_timeout_s / horizon})"
+    )
+    (result,) = evaluate_codes(sandbox, get_task(GRID), [slow], seeds, limits=LIMITS)
+    assert result.ok, result.failure
+    assert result.wall_s > LIMITS.init_timeout_s + LIMITS.episode_timeout_s + 2.0
