@@ -26,6 +26,7 @@ FAMILY_MODULES: dict[str, str] = {
     "hard_exploration": "promptpo.tasks.hard_exploration",
     "metaworld": "promptpo.tasks.metaworld",
     "mujoco": "promptpo.tasks.mujoco",
+    "real_world": "promptpo.tasks.real_world",
 }
 
 
