@@ -53,18 +53,21 @@ def run_episode(
     raw_observations: bool = False,
     keep_trajectory: bool = False,
     on_step: Callable[[], None] | None = None,
+    observe: Callable[[Any, dict[str, Any]], Any] | None = None,
 ) -> Episode:
     """Roll out `act` for one episode seeded with `seed`, at most `task.horizon` steps.
 
     `act` receives the task's read-only observation object, or the env's raw observation when
-    `raw_observations` is set (RL baselines, scripted experts). Its reply goes through `task.check_action`, so an
+    `raw_observations` is set (RL baselines, scripted experts); `observe` replaces `task.observe` (the references'
+    `task.reference_observe`). Its reply goes through `task.check_action`, so an
     invalid action raises `InvalidAction` here. `on_step` is called after every env step (step counting, timers).
     Success is the max over steps of `info["success"]`.
     """
+    observe = observe or task.observe
     obs, info = env.reset(seed=seed)
     episode = Episode(seed=seed, episode_return=0.0, success=False, steps=0, terminated=False, truncated=False)
     while episode.steps < task.horizon:
-        observation = obs if raw_observations else task.observe(obs, info)
+        observation = obs if raw_observations else observe(obs, info)
         action = task.check_action(act(observation), env.action_space)
         obs, reward, terminated, truncated, info = env.step(action)
         episode.steps += 1
@@ -103,11 +106,15 @@ def evaluate(
     seeds: list[int],
     *,
     raw_observations: bool = False,
+    observe: Callable[[Any, dict[str, Any]], Any] | None = None,
 ) -> list[Episode]:
     """Trusted in-process evaluation (references, baselines): a fresh `make_act()` per episode, one env reused."""
     env = task.make_env()
     try:
-        return [run_episode(task, env, make_act(), seed, raw_observations=raw_observations) for seed in seeds]
+        return [
+            run_episode(task, env, make_act(), seed, raw_observations=raw_observations, observe=observe)
+            for seed in seeds
+        ]
     finally:
         env.close()
 

@@ -160,7 +160,8 @@ def _run_references(job: Job) -> JobOutput:
     policies += [(name + REFERENCE_SUFFIX, factory) for name, factory in task.references()]
     rows = []
     for name, factory in policies:
-        scores = [episode_score(episode, task) for episode in evaluate(task, factory, seeds)]
+        episodes = evaluate(task, factory, seeds, observe=task.reference_observe)
+        scores = [episode_score(episode, task) for episode in episodes]
         rows.append(
             {
                 "job": job.key,

@@ -110,6 +110,11 @@ class Task(abc.ABC):
         suffix `REFERENCE_SUFFIX`, so that no report mistakes them for the optimum."""
         return []
 
+    def reference_observe(self, obs: Any, info: dict[str, Any]) -> Any:
+        """What the oracle and the named references receive: `observe(obs, info)` unless a reference needs what
+        policies never see (glucose's basal-bolus controller reads the meal announcement)."""
+        return self.observe(obs, info)
+
     def exact_optimum(self) -> float | None:
         """The optimal expected return when it is known exactly (not estimated by episodes); None otherwise."""
         return None
