@@ -16,6 +16,7 @@ from promptpo.envs.glucose import (
     glucose_reward,
     magni_risk,
 )
+from promptpo.references import zero_action_policy
 from promptpo.rollout import evaluate, heldout_seeds
 from promptpo.tasks import get_task
 from promptpo.tasks.real_world.glucose import PAPER_HORIZON, GlucoseTask
@@ -123,9 +124,9 @@ def test_references_rank_as_expected():
     """12 hours from midnight (breakfast included): basal-bolus >> PD > steady basal > zero insulin."""
     task = GlucoseTask("glucose_test", horizon=144)
     seeds = heldout_seeds(1)
+    references = [("zero insulin", zero_action_policy(task)), *task.references()]
     scores = {
-        name: evaluate(task, make, seeds, observe=task.reference_observe)[0].episode_return
-        for name, make in task.references()
+        name: evaluate(task, make, seeds, observe=task.reference_observe)[0].episode_return for name, make in references
     }
     assert scores["basal-bolus"] > scores["PD controller"] > scores["steady basal"] > scores["zero insulin"]
     assert scores["basal-bolus"] > 3 * scores["zero insulin"] / 10  # far better (returns are negative)

@@ -13,8 +13,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-# simglucose 0.2.11 imports the old `gym` package and `pkg_resources` when its modules load; both print warnings
-# that concern its own packaging, not this env.
+# simglucose 0.2.11 imports the old `gym` package (whose registration imports the deprecated `pkg_resources`) and
+# `pkg_resources` itself when its modules load: their deprecation warnings concern its packaging, not this env.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from simglucose.actuator.pump import InsulinPump

@@ -57,8 +57,9 @@ class GlucoseTask(Task):
     """`GlucoseEnv` (simglucose's core simulator, `promptpo.envs.glucose`) as a task.
 
     The env computes its reward with `glucose_reward` itself, so no `ScoredByTask` wrapper: the function the LLM
-    is shown is the one the env calls. References: zero insulin, the steady basal rate, simglucose's basal-bolus
-    controller (with the meal announcement) and a PD controller (`references.glucose_controllers`).
+    is shown is the one the env calls. References: zero insulin (the runner's "zero action"), the steady basal
+    rate, simglucose's basal-bolus controller (with the meal announcement) and a PD controller
+    (`references.glucose_controllers`).
     """
 
     family = "real_world"
@@ -92,8 +93,8 @@ class GlucoseTask(Task):
     def references(self) -> list[tuple[str, Callable[[], Callable[[Any], Any]]]]:
         from promptpo.references import glucose_controllers as controllers
 
+        # Zero insulin is the runner's "zero action" reference, which every task with 0 in its Box gets.
         return [
-            ("zero insulin", controllers.constant_rate(0.0)),
             ("steady basal", controllers.constant_rate(controllers.steady_basal(self.params.patient))),
             ("basal-bolus", controllers.basal_bolus(self.params.patient)),
             ("PD controller", controllers.pd_controller(self.params.patient)),

@@ -63,8 +63,8 @@ class TrafficTask(Task):
     """`TrafficEnv` (SUMO through libsumo, `promptpo.envs.traffic`) as a task.
 
     The env computes its reward with `merge_reward` itself, so no `ScoredByTask` wrapper: the function the LLM is
-    shown is the one the env calls. References: the human driver model (IDM) applied through the action, a
-    constant-speed policy and a braking policy (`references.traffic_drivers`).
+    shown is the one the env calls. References: the human driver model (IDM) applied through the action, holding
+    speed (the runner's "zero action") and braking (`references.traffic_drivers`).
     """
 
     family = "real_world"
@@ -105,11 +105,8 @@ class TrafficTask(Task):
     def references(self) -> list[tuple[str, Callable[[], Callable[[Any], Any]]]]:
         from promptpo.references.traffic_drivers import constant_acceleration, human_driver
 
-        return [
-            ("human driver (IDM)", human_driver()),
-            ("constant speed", constant_acceleration(0.0)),
-            ("always braking", constant_acceleration(-1.5)),
-        ]
+        # Holding speed (acceleration 0) is the runner's "zero action" reference.
+        return [("human driver (IDM)", human_driver()), ("always braking", constant_acceleration(-1.5))]
 
 
 TASKS: dict[str, Callable[[], Task]] = {
