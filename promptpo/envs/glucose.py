@@ -38,8 +38,8 @@ def magni_risk(bg: float) -> float:
 
 
 def glucose_reward(bg: float) -> float:
-    """Reward of one 5-minute step, from the patient's true blood glucose `bg` (mg/dL) at the end of the step
-    (not the CGM reading the policy sees).
+    """Reward of one 5-minute step, from the patient's true blood glucose `bg` (mg/dL) during the step (its mean
+    over the step's 5 minutes; not the CGM reading the policy sees).
 
     -100000 when bg < 10 or bg > 1000 (the episode ends there); otherwise minus the Magni risk:
         risk = 10 * (3.5506 * (ln(max(bg, 1) ** 0.8353) - 3.7932)) ** 2
@@ -114,7 +114,9 @@ class GlucoseEnv(gym.Env):
     `reset(seed=)` and starts at a random hour.
 
     ## Observation
-    float32 vector of 96: the last 48 CGM readings (mg/dL, oldest first, index 47 the newest) and the last 48
+    float32 vector of 96: the last 48 CGM values (mg/dL, oldest first, index 47 the newest; each is simglucose's
+    value for a step: the sensor samples every 5 minutes and holds the reading, and simglucose averages the held
+    value over the step's minutes, so 4/5 of it is the previous sample and 1/5 the new one) and the last 48
     insulin rates delivered (U/min per 5-minute step, oldest first, index 95 the rate of the last step); entries
     from before the episode began are -1. At reset the newest CGM reading is the starting one and no insulin has
     been delivered yet (all 48 insulin entries are -1).

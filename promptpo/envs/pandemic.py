@@ -355,7 +355,7 @@ class PandemicEnv(gym.Env):
         self.spread = np.zeros(p.num_people)  # per-contact transmission probability while infectious
         self.variant = np.zeros(p.num_people, dtype=bool)
         self.known = np.full(p.num_people, NONE)  # summary state of each person's latest test
-        self.admitted_order = np.zeros(p.num_people)  # when a critical person started waiting for a bed
+        self.waiting_since = np.zeros(p.num_people)  # when a critical person started waiting for a bed
         self.stage, self.day, self._done = 0, 0, False
         self._tested = 0
         self.variant_day = None if p.variant_days is None else int(rng.integers(*p.variant_days))
@@ -500,7 +500,7 @@ class PandemicEnv(gym.Env):
         becomes_critical = leave_symptomatic & (branch < to_hospital)
         new[leave_symptomatic] = REC
         new[becomes_critical] = NEEDS_HOSP
-        self.admitted_order[becomes_critical] = self.day
+        self.waiting_since[becomes_critical] = self.day
         critical = (label == NEEDS_HOSP) | (label == HOSP)
         share = np.array(p.death_share)[self.town.age_group]
         death_hazard = share / p.hospital_death_days * np.where(label == NEEDS_HOSP, p.no_bed_death_factor, 1.0)
@@ -514,7 +514,7 @@ class PandemicEnv(gym.Env):
         free = self.params.hospital_beds - int((self.label == HOSP).sum())
         waiting = np.flatnonzero(self.label == NEEDS_HOSP)
         if free > 0 and len(waiting):
-            order = waiting[np.argsort(self.admitted_order[waiting], kind="stable")]
+            order = waiting[np.argsort(self.waiting_since[waiting], kind="stable")]
             self.label[order[:free]] = HOSP
 
     def _test(self) -> None:

@@ -24,7 +24,8 @@ class GlucoseObservation:
 
     Both arrays hold 48 values, one per 5-minute step, oldest first: index 47 is the most recent. Entries from
     before the episode started are -1 (at the first step only cgm[47] is a reading and every insulin entry is
-    -1). The CGM reads the patient's blood glucose without noise, clipped to the sensor's range 39-600 mg/dL.
+    -1). The CGM samples the patient's glucose every 5 minutes without noise (clipped to its range 39-600 mg/dL);
+    each entry is that reading as the simulator reports it for the step: 4/5 the previous sample, 1/5 the new one.
     Meals are not observed: the patient eats breakfast, lunch and dinner (and sometimes snacks) at varying times
     and amounts, and the CGM rises after each.
     """
