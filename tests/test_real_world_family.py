@@ -3,6 +3,7 @@ simulators, and a simulator that dies during an evaluation is a recorded failure
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import threading
@@ -158,3 +159,21 @@ def test_sandboxed_glucose_policy_scores_exactly_as_a_trusted_rollout():
     assert result.failure is None, result.failure.describe()
     trusted = evaluate(task, lambda: lambda obs: np.array([0.02]), seeds)
     assert result.episodes[0].episode_return == trusted[0].episode_return
+
+
+@pytest.mark.parametrize("name", ["glucose", "traffic_merge", "pandemic"])
+def test_the_sandbox_worker_gets_only_the_info_observe_reads(name):
+    """The process running generated code receives `policy_info(info)`: enough to build the observation, none of
+    the hidden state (true glucose, meals, true case counts, vehicle counts)."""
+    task = get_task(name)
+    env = task.make_env()
+    obs, info = env.reset(seed=heldout_seeds(1)[0])
+    space = copy.deepcopy(task.action_space)
+    space.seed(0)
+    for _ in range(3):
+        obs, _, _, _, info = env.step(space.sample())
+    env.close()
+    shown = task.policy_info(info)
+    assert set(shown) <= {"active", "network_length"}
+    full, filtered = task.observe(obs, info), task.observe(obs, shown)
+    assert repr(full) == repr(filtered)

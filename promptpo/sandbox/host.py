@@ -58,8 +58,8 @@ class Outcomes(gym.Wrapper):
 class RemotePolicy:
     """`act` for `run_episode`: sends the raw observation to the worker, returns the action it sends back."""
 
-    def __init__(self, worker: link.WorkerLink, env: Outcomes, space: gym.Space):
-        self.worker, self.env, self.space = worker, env, space
+    def __init__(self, worker: link.WorkerLink, env: Outcomes, task: Task):
+        self.worker, self.env, self.task, self.space = worker, env, task, env.action_space
         self.first = True
 
     def start(self, index: int, seed: int | None) -> None:
@@ -68,11 +68,12 @@ class RemotePolicy:
 
     def __call__(self, obs: Any) -> Any:
         try:
+            info = self.task.policy_info(self.env.info)  # the worker gets only what `observe` reads
             if self.first:
-                self.worker.send("start", self.index, obs, self.env.info, self.seed)
+                self.worker.send("start", self.index, obs, info, self.seed)
                 self.first = False
             else:
-                self.worker.send("step", self.env.outcome, obs, self.env.info)
+                self.worker.send("step", self.env.outcome, obs, info)
         except link.BrokenLink as error:
             raise WorkerFailed(Failure("crash", str(error))) from None
         tag, payload = receive(self.worker)
@@ -131,7 +132,7 @@ def _episodes(
 ) -> None:
     """Roll out every seed; the first failure (the code's, the environment's or a deadline) ends the job."""
     observed = Outcomes(env)
-    policy = RemotePolicy(worker, observed, env.action_space)
+    policy = RemotePolicy(worker, observed, task)
     unreported: list[dict[str, Any]] = []
     last_report = time.monotonic()
     for index, seed in enumerate(job.seeds):

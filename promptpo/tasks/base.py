@@ -83,6 +83,12 @@ class Task(abc.ABC):
     def observe(self, obs: Any, info: dict[str, Any]) -> Any:
         """The read-only `observation_type` instance a policy receives for this raw observation."""
 
+    def policy_info(self, info: dict[str, Any]) -> dict[str, Any]:
+        """The part of a step's `info` that `observe` reads, and all of it that the process running generated code
+        receives. Default: everything; a task whose info holds state policies must not see (true case counts, the
+        true glucose, meals) keeps it to what `observe` needs."""
+        return info
+
     def before_step(self, sim: Any) -> Any:
         """What `score_step` needs from the simulator (`env.unwrapped`) before a step, e.g. a position whose change
         the reward pays for; None when nothing."""

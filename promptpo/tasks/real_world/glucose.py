@@ -87,6 +87,9 @@ class GlucoseTask(Task):
     def observe(self, obs: Any, info: dict[str, Any]) -> GlucoseObservation:
         return GlucoseObservation(frozen_array(obs[:HISTORY_STEPS]), frozen_array(obs[HISTORY_STEPS:]))
 
+    def policy_info(self, info: dict[str, Any]) -> dict[str, Any]:
+        return {}  # the info holds the true glucose and the meals; `observe` reads none of it
+
     def reference_observe(self, obs: Any, info: dict[str, Any]) -> GlucoseReferenceObservation:
         fields = dataclasses.asdict(self.observe(obs, info))
         return GlucoseReferenceObservation(**fields, meal=float(info["meal"]))

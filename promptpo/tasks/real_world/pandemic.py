@@ -86,6 +86,9 @@ class PandemicTask(Task):
         none, infected, critical, recovered, dead, stage, day, above = (float(x) for x in obs)
         return PandemicObservation(none, infected, critical, recovered, dead, int(stage), int(day), above > 0.5)
 
+    def policy_info(self, info: dict[str, Any]) -> dict[str, Any]:
+        return {}  # the info holds the true counts; `observe` reads none of it
+
     def references(self) -> list[tuple[str, Callable[[], Callable[[Any], Any]]]]:
         from promptpo.references.pandemic_rules import always_stage, threshold_rule
 

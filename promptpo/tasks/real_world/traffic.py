@@ -102,6 +102,9 @@ class TrafficTask(Task):
             network_length=length,
         )
 
+    def policy_info(self, info: dict[str, Any]) -> dict[str, Any]:
+        return {"active": info["active"], "network_length": info["network_length"]}
+
     def references(self) -> list[tuple[str, Callable[[], Callable[[Any], Any]]]]:
         from promptpo.references.traffic_drivers import constant_acceleration, human_driver
 
