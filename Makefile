@@ -44,11 +44,14 @@ install: $(STAMP)
 
 # torch first and alone: `torch==2.13.0` resolves to the CPU wheel on this project's machines; asked for together
 # with other packages (or as a range) pip may pull a multi-GB CUDA build. The lock pins every transitive version.
+# simglucose last and without its dependencies: its gymnasium~=0.29.1 pin conflicts with the project's gymnasium
+# 1.4.0, on which it runs; the `real-world` extra installs what it needs (see pyproject.toml).
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[all]'
+	$(PY) -m pip install --quiet --no-deps simglucose==0.2.11
 	touch $(STAMP)
 
 # Rewrite requirements.lock from the current environment (after changing pins in pyproject.toml).

@@ -17,6 +17,7 @@ from promptpo.llm import TranscriptStore
 from promptpo.paths import TRANSCRIPTS_DIR
 from promptpo.runner import ResultStore
 from promptpo.sandbox import FailureKind
+from promptpo.tasks.base import REFERENCE_SUFFIX
 
 RL_ORDER = ["ppo", "dqn", "sac"]
 PALETTE = {"ppo": "#2471a3", "dqn": "#28b463", "sac": "#8e44ad"}
@@ -99,13 +100,15 @@ class Results:
 
     def reference(self, task: str, kind: str) -> float | None:
         """The random ('random') or optimal score of `task`: the exact optimum where known, else the oracle's (the
-        zero-action reference is neither)."""
+        zero-action reference and the task's named references, `Task.references`, are neither)."""
         rows = self.references[self.references["task"] == task]
         if kind == "random":
             picked = rows[rows["reference"] == "random"]
         else:
             exact = rows[rows["reference"].str.startswith("optimal (exact")]
-            picked = exact if len(exact) else rows[~rows["reference"].isin(["random", "zero action"])]
+            named = rows["reference"].str.endswith(REFERENCE_SUFFIX)
+            oracle = ~rows["reference"].isin(["random", "zero action"]) & ~named
+            picked = exact if len(exact) else rows[oracle]
         return float(picked["score"].iloc[0]) if len(picked) else None
 
 

@@ -50,15 +50,24 @@ class EpisodeRun:
 
     After construction (which resets `env` with `seed`) and after every `step`, `obs` and `info` are the env's raw
     observation and info, `observation` is what the policy acts on (the task's read-only observation object, or the
-    raw observation when `raw_observations` is set), and `outcome` is the last step's (reward, success, terminated,
+    raw observation when `raw_observations` is set; `observe` replaces `task.observe`, as the references'
+    `task.reference_observe` does), and `outcome` is the last step's (reward, success, terminated,
     truncated). `done` is set when the env terminated or truncated or `task.horizon` steps were taken; `episode`
     accumulates the result (success is the max over steps of `info["success"]`).
     """
 
     def __init__(
-        self, task: Task, env: gym.Env, seed: int, *, raw_observations: bool = False, keep_trajectory: bool = False
+        self,
+        task: Task,
+        env: gym.Env,
+        seed: int,
+        *,
+        raw_observations: bool = False,
+        keep_trajectory: bool = False,
+        observe: Callable[[Any, dict[str, Any]], Any] | None = None,
     ):
         self.task, self.env, self.raw, self.keep = task, env, raw_observations, keep_trajectory
+        self.observe = observe or task.observe
         self.obs, self.info = env.reset(seed=seed)
         self.episode = Episode(seed=seed, episode_return=0.0, success=False, steps=0, terminated=False, truncated=False)
         self.outcome: tuple[float, bool, bool, bool] = (0.0, False, False, False)
@@ -87,7 +96,7 @@ class EpisodeRun:
         if self.episode.steps >= self.task.horizon:
             self.episode.truncated, self.done = True, True  # the task's horizon cut the episode
         else:
-            self.observation = self.obs if self.raw else self.task.observe(self.obs, self.info)
+            self.observation = self.obs if self.raw else self.observe(self.obs, self.info)
 
 
 def run_episode(
@@ -98,14 +107,18 @@ def run_episode(
     *,
     raw_observations: bool = False,
     keep_trajectory: bool = False,
+    observe: Callable[[Any, dict[str, Any]], Any] | None = None,
 ) -> Episode:
     """Roll out `act` for one episode seeded with `seed`, at most `task.horizon` steps.
 
     `act` receives the task's read-only observation object, or the env's raw observation when
-    `raw_observations` is set (RL baselines, scripted experts). Its reply goes through `task.check_action`, so an
-    invalid action raises `InvalidAction` here.
+    `raw_observations` is set (RL baselines, scripted experts); `observe` replaces `task.observe` (the references'
+    `task.reference_observe`). Its reply goes through `task.check_action`, so an invalid action raises
+    `InvalidAction` here.
     """
-    run = EpisodeRun(task, env, seed, raw_observations=raw_observations, keep_trajectory=keep_trajectory)
+    run = EpisodeRun(
+        task, env, seed, raw_observations=raw_observations, keep_trajectory=keep_trajectory, observe=observe
+    )
     while not run.done:
         run.step(task.check_action(act(run.observation), env.action_space))
     return run.episode
@@ -127,11 +140,15 @@ def evaluate(
     seeds: list[int],
     *,
     raw_observations: bool = False,
+    observe: Callable[[Any, dict[str, Any]], Any] | None = None,
 ) -> list[Episode]:
     """Trusted in-process evaluation (references, baselines): a fresh `make_act()` per episode, one env reused."""
     env = task.make_env()
     try:
-        return [run_episode(task, env, make_act(), seed, raw_observations=raw_observations) for seed in seeds]
+        return [
+            run_episode(task, env, make_act(), seed, raw_observations=raw_observations, observe=observe)
+            for seed in seeds
+        ]
     finally:
         env.close()
 

@@ -150,15 +150,18 @@ def _run_references(job: Job) -> JobOutput:
     from promptpo.references import random_policy, zero_action_policy
     from promptpo.rollout import episode_score, evaluate, heldout_seeds
     from promptpo.tasks import get_task
+    from promptpo.tasks.base import REFERENCE_SUFFIX
 
     task = get_task(job.task)
     seeds = heldout_seeds(job.config["episodes"])
     zero = zero_action_policy(task)
     policies = [("random", random_policy(task, job.seed))] + ([("zero action", zero)] if zero else [])
     policies += [ref for ref in [task.oracle()] if ref is not None]
+    policies += [(name + REFERENCE_SUFFIX, factory) for name, factory in task.references()]
     rows = []
     for name, factory in policies:
-        scores = [episode_score(episode, task) for episode in evaluate(task, factory, seeds)]
+        episodes = evaluate(task, factory, seeds, observe=task.reference_observe)
+        scores = [episode_score(episode, task) for episode in episodes]
         rows.append(
             {
                 "job": job.key,

@@ -303,7 +303,8 @@ def test_every_registered_task_trains_with_each_compatible_algorithm() -> None:
         "dqn": {"learning_starts": 16},
         "sac": {"learning_starts": 16},
     }
-    for name in task_names():
+    # glucose_20_days is glucose's env with the paper's 5,760-step horizon: one evaluation episode takes minutes.
+    for name in [name for name in task_names() if name != "glucose_20_days"]:
         task = get_task(name)
         env = task.make_env()
         discrete = isinstance(env.action_space, gym.spaces.Discrete)

@@ -172,3 +172,16 @@ def test_box_tasks_get_a_zero_action_reference_that_stands_still():
     references = pd.DataFrame(rows)
     results = Results(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), references)
     assert results.reference("mujoco_hopper", "optimal") is None
+
+
+def test_named_references_are_listed_but_never_taken_for_the_optimum():
+    """A task's named references (`Task.references`: controllers, rules) get rows of their own, marked with the
+    reference suffix; with no oracle and no exact optimum the report has no optimum for the task."""
+    from promptpo.report import Results
+
+    rows = execute(Job("pandemic", "reference", 0, {"episodes": 2})).tables["references"]
+    names = [row["reference"] for row in rows]
+    assert names == ["random", "always stage 0 (reference)", "always stage 4 (reference)", "threshold rule (reference)"]
+    results = Results(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(rows))
+    assert results.reference("pandemic", "optimal") is None
+    assert results.reference("pandemic", "random") == rows[0]["score"]

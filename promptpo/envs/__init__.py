@@ -1,1 +1,1 @@
-"""Environments written for this project (NoiseWorld)."""
+"""Environments of this project: NoiseWorld and the pandemic town (written here), simglucose and SUMO adapters."""

@@ -5,7 +5,9 @@ The contract every task fills is `Task` in `base.py`. Adding a family takes thre
    source is what the LLM is shown), the reward function that scores a step (likewise), and a `Task` subclass:
    `make_env()` returning the simulator wrapped in `ScoredByTask(env, self)` unless the env already scores with
    the documented reward, `score_step` (and `before_step` if the reward needs the state before a step),
-   `observe`, and `oracle` / `exact_optimum` where a reference policy or value exists.
+   `observe`, and `oracle` / `exact_optimum` where a best policy or value is known, `references` for named
+   reference policies that are not optimal (`reference_observe` if they read what policies do not see), and
+   `policy_info` if `observe` reads the env's info (by default the process running generated code receives none).
 2. Register the tasks in that module's `TASKS: dict[str, Callable[[], Task]]`, one
    `functools.partial(YourTask, keyword=value, ...)` per task.
 3. Add `"<family>": "promptpo.tasks.<family>"` to `FAMILY_MODULES` below, and a profile in
@@ -26,6 +28,7 @@ FAMILY_MODULES: dict[str, str] = {
     "hard_exploration": "promptpo.tasks.hard_exploration",
     "metaworld": "promptpo.tasks.metaworld",
     "mujoco": "promptpo.tasks.mujoco",
+    "real_world": "promptpo.tasks.real_world",
 }
 
 

@@ -15,6 +15,8 @@ import numpy as np
 
 ScoreKind = Literal["return", "success"]
 
+REFERENCE_SUFFIX = " (reference)"
+
 
 class InvalidAction(ValueError):
     """A policy returned something the task's action space does not accept (the message says why)."""
@@ -108,6 +110,17 @@ class Task(abc.ABC):
         expert), evaluated like every method; None when there is none. Its act functions receive the task's
         observation objects unless the task says otherwise."""
         return None
+
+    def references(self) -> list[tuple[str, Callable[[], Callable[[Any], Any]]]]:
+        """(name, factory of fresh act functions) of reference policies of known quality that are not an optimum
+        (controllers, rules of thumb), evaluated like the oracle; their rows in the references table carry the
+        suffix `REFERENCE_SUFFIX`, so that no report mistakes them for the optimum."""
+        return []
+
+    def reference_observe(self, obs: Any, info: dict[str, Any]) -> Any:
+        """What the oracle and the named references receive: `observe(obs, info)` unless a reference needs what
+        policies never see (glucose's basal-bolus controller reads the meal announcement)."""
+        return self.observe(obs, info)
 
     def exact_optimum(self) -> float | None:
         """The optimal expected return when it is known exactly (not estimated by episodes); None otherwise."""
