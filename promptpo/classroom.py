@@ -1,0 +1,119 @@
+"""What the classroom assignments (assignments/) call: policy files graded by `promptpo evaluate --json`, and
+thresholds read from the committed result tables."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from promptpo.paths import DATA_DIR, TRANSCRIPTS_DIR
+from promptpo.sandbox.requirements import describe_missing, missing_layers
+
+PUBLIC_SEED_BASE = 0  # the seeds of the students' own checks: the held-out seeds every method is reported on
+EVALUATE_TIMEOUT_S = 900  # a whole `promptpo evaluate` call; its sandbox's own limits stop a policy long before
+
+
+def check_machine() -> str:
+    """One line (or the start message of `promptpo evaluate`) saying whether this machine confines evaluated code
+    with every OS layer. Assignments print it in their first cell."""
+    gaps = missing_layers()
+    return describe_missing(gaps) or "sandbox: every layer available (rlimits, Landlock, seccomp)"
+
+
+def evaluate_file(path: str | Path, task: str, episodes: int, *, hidden: bool) -> dict[str, Any]:
+    """`promptpo evaluate --json` on a policy file, in its own process: the report (see `grading.evaluate_policy`).
+
+    `hidden=False` evaluates on the public seeds (PUBLIC_SEED_BASE); `hidden=True` leaves the seed base to
+    $PROMPTPO_SEED_BASE or $PROMPTPO_SEED_FILE, which the grader sets and the student never sees. A missing file or
+    a process that dies without a report gives a report with a `crash` failure: never an exception. Reports are
+    cached by file content, so several tests of one file cost one evaluation.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return _failed_report(task, episodes, "missing_file", f"{path.name} was not written: run its cell first")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _evaluate(str(path.resolve()), digest, task, episodes, hidden)
+
+
+@functools.cache
+def _evaluate(path: str, digest: str, task: str, episodes: int, hidden: bool) -> dict[str, Any]:
+    del digest  # part of the cache key only: an edited file is evaluated again
+    seed = [] if hidden else ["--seed", str(PUBLIC_SEED_BASE)]
+    command = [sys.executable, "-m", "promptpo", "evaluate", path, "--task", task, "--episodes", str(episodes)]
+    try:
+        completed = subprocess.run(
+            [*command, *seed, "--json"], capture_output=True, text=True, timeout=EVALUATE_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired:
+        return _failed_report(task, episodes, "timeout", f"the evaluation took more than {EVALUATE_TIMEOUT_S} s")
+    try:
+        return json.loads(completed.stdout)
+    except ValueError:
+        tail = completed.stderr.strip().splitlines()[-1:] or ["no output"]
+        return _failed_report(task, episodes, "crash", f"the evaluation stopped without a report: {tail[0]}")
+
+
+def _failed_report(task: str, episodes: int, kind: str, message: str) -> dict[str, Any]:
+    failure = {"kind": kind, "message": message, "traceback": ""}
+    return {"task": task, "score": None, "episodes": episodes, "returns": [], "successes": [], "failure": failure}
+
+
+def explain(report: dict[str, Any], threshold: float, what: str) -> str:
+    """The message a student reads when a graded part fails: the failure record, or the score against the bar."""
+    failure = report["failure"]
+    if failure is not None:
+        done = len(report["returns"])
+        return f"{what}: zero for this part, the policy failed after {done} episode(s): {failure['kind']}: " + (
+            failure["message"]
+        )
+    return f"{what}: {report['score']:.4g} over {len(report['returns'])} episodes; needed at least {threshold:.4g}"
+
+
+def passes(report: dict[str, Any], threshold: float) -> bool:
+    """True when every episode ran and the score reaches `threshold` (a failed evaluation never passes)."""
+    return report["failure"] is None and report["score"] is not None and report["score"] >= threshold
+
+
+def committed_reference(family: str, task: str, reference: str, profile: str = "default") -> float:
+    """A reference's score in the committed table data/<family>/<profile>/references.csv (e.g. "scripted expert",
+    "random", "optimal (exact V*)")."""
+    table = pd.read_csv(DATA_DIR / family / profile / "references.csv")
+    rows = table[(table["task"] == task) & (table["reference"] == reference)]
+    if len(rows) != 1:
+        raise LookupError(f"{len(rows)} rows for {task} / {reference} in data/{family}/{profile}/references.csv")
+    return float(rows["score"].iloc[0])
+
+
+def committed_rl_final(family: str, task: str, algo: str, profile: str = "default") -> float:
+    """An RL baseline's committed final score: the mean over training seeds of each seed's held-out score at its
+    last evaluation (data/<family>/<profile>/learning_curves.csv)."""
+    curves = pd.read_csv(DATA_DIR / family / profile / "learning_curves.csv")
+    runs = curves[(curves["task"] == task) & (curves["algo"] == algo)]
+    if not len(runs):
+        raise LookupError(f"no {algo} curve for {task} in data/{family}/{profile}/learning_curves.csv")
+    last = runs.sort_values("env_steps").groupby("seed").tail(1)
+    return float(last["score"].mean())
+
+
+def model_policies(model: str, task: str, round_index: int = 1) -> list[tuple[str, str | None, str | None]]:
+    """What `model` wrote for `task` in round `round_index` of the committed transcripts: per policy sample
+    (its reply, its code or None, its screening failure or None), screened as PromptPO screens every reply."""
+    from promptpo.evaluation import screen
+    from promptpo.llm import Transcript
+    from promptpo.tasks import get_task
+
+    class_name = get_task(task).policy_class_name
+    found = []
+    for path in sorted((TRANSCRIPTS_DIR / model / task).glob(f"r{round_index:02d}_policy_*.json")):
+        transcript = Transcript.from_json(path.read_text(encoding="utf-8"))
+        cut = transcript.request.max_tokens if transcript.finish_reason == "length" else None
+        code, failure = screen(transcript.reply, class_name, "act", cut_at_tokens=cut)
+        found.append((transcript.reply, code, failure.describe() if failure else None))
+    return found
