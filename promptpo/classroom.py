@@ -70,9 +70,7 @@ def explain(report: dict[str, Any], threshold: float, what: str) -> str:
     failure = report["failure"]
     if failure is not None:
         done = len(report["returns"])
-        return f"{what}: zero for this part, the policy failed after {done} episode(s): {failure['kind']}: " + (
-            failure["message"]
-        )
+        return f"{what}: zero for this part, failed after {done} episode(s): {failure['kind']}: {failure['message']}"
     return f"{what}: {report['score']:.4g} over {len(report['returns'])} episodes; needed at least {threshold:.4g}"
 
 
