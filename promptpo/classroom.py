@@ -6,15 +6,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from promptpo.evaluation import screen
+from promptpo.llm import Transcript
 from promptpo.paths import DATA_DIR, TRANSCRIPTS_DIR
 from promptpo.sandbox.requirements import describe_missing, missing_layers
+from promptpo.tasks import get_task
 
 PUBLIC_SEED_BASE = 0  # the seeds of the students' own checks: the held-out seeds every method is reported on
 EVALUATE_TIMEOUT_S = 900  # a whole `promptpo evaluate` call; its sandbox's own limits stop a policy long before
@@ -100,18 +105,45 @@ def committed_rl_final(family: str, task: str, algo: str, profile: str = "defaul
     return float(last["score"].mean())
 
 
+def transcripts(model: str, task: str = "") -> list[Transcript]:
+    """Every committed transcript of `model` (of one task, if given), in file-name order: round, purpose, sample."""
+    folder = TRANSCRIPTS_DIR / model / task if task else TRANSCRIPTS_DIR / model
+    return [Transcript.from_json(path.read_text(encoding="utf-8")) for path in sorted(folder.rglob("*.json"))]
+
+
+def cut_at(transcript: Transcript) -> int | None:
+    """The token limit a recorded reply was cut at, None when it ended by itself (as `ChatReply.cut_at_tokens`)."""
+    return transcript.request.max_tokens if transcript.finish_reason == "length" else None
+
+
 def model_policies(model: str, task: str, round_index: int = 1) -> list[tuple[str, str | None, str | None]]:
     """What `model` wrote for `task` in round `round_index` of the committed transcripts: per policy sample
     (its reply, its code or None, its screening failure or None), screened as PromptPO screens every reply."""
-    from promptpo.evaluation import screen
-    from promptpo.llm import Transcript
-    from promptpo.tasks import get_task
-
     class_name = get_task(task).policy_class_name
     found = []
-    for path in sorted((TRANSCRIPTS_DIR / model / task).glob(f"r{round_index:02d}_policy_*.json")):
-        transcript = Transcript.from_json(path.read_text(encoding="utf-8"))
-        cut = transcript.request.max_tokens if transcript.finish_reason == "length" else None
-        code, failure = screen(transcript.reply, class_name, "act", cut_at_tokens=cut)
-        found.append((transcript.reply, code, failure.describe() if failure else None))
+    for transcript in transcripts(model, task):
+        if transcript.tag.purpose == "policy" and transcript.tag.round == round_index:
+            code, failure = screen(transcript.reply, class_name, "act", cut_at_tokens=cut_at(transcript))
+            found.append((transcript.reply, code, failure.describe() if failure else None))
     return found
+
+
+def time_limited(function: Callable[..., Any], seconds: float) -> Callable[..., Any]:
+    """`function` wrapped so that a call running longer than `seconds` (wall clock) raises TimeoutError: student
+    code that runs in the grading kernel itself (a loop variant, an analysis) cannot hang the grader. Uses SIGALRM,
+    so it works in the main thread of a Unix process (a Jupyter kernel's cells run there)."""
+
+    @functools.wraps(function)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        def stop(signum: int, frame: Any) -> None:
+            raise TimeoutError(f"{function.__name__} ran longer than {seconds:g} s: zero for this part")
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return limited

@@ -44,6 +44,12 @@ ASSIGNMENTS = [
         "            pass\n",
         ("zero for this part", "timeout"),
     ),
+    Assignment(
+        "change_the_loop",
+        "def robust_winner",
+        "def robust_winner(candidates):\n    while True:\n        pass\n",
+        ("robust_winner ran longer than 10 s: zero for this part",),
+    ),
 ]
 
 
