@@ -50,6 +50,12 @@ ASSIGNMENTS = [
         "def robust_winner(candidates):\n    while True:\n        pass\n",
         ("robust_winner ran longer than 10 s: zero for this part",),
     ),
+    Assignment(
+        "read_the_evidence",
+        "def bootstrap_ci",
+        "def bootstrap_ci(values, statistic, rng, resamples=2000, level=0.95):\n    while True:\n        pass\n",
+        ("bootstrap_ci ran longer than 30 s: zero for this part",),
+    ),
 ]
 
 
@@ -76,33 +82,51 @@ def grade(dist: Path, submission: Path, out: Path) -> dict[str, tuple[float, flo
     return {t["name"]: (t["score"], t["max_score"], t.get("output", "")) for t in tests if t["name"] != "Public Tests"}
 
 
-def between(source: str, begin: str, end: str) -> list[str]:
-    """The lines strictly between the first `begin` marker line and the next `end` marker line."""
-    if begin not in source:
-        return []
-    return source.split(begin, 1)[1].split(end, 1)[0].splitlines()[1:]
-
-
 def notebook(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
 def test_the_student_version_holds_no_solution_and_no_hidden_test(built):
     assignment, dist = built
-    student = (dist / "student" / f"{assignment.folder}.ipynb").read_text()
-    public_tests = "".join(path.read_text() for path in (dist / "student" / "tests").glob("*.py"))
-    cells = [cell.source for cell in notebook(assignment.master).cells if "# BEGIN SOLUTION" in cell.source]
-    starters = {line.strip() for source in cells for line in between(source, "# BEGIN PROMPT", "# END PROMPT")}
-    solution_lines = [
-        line.strip()
-        for source in cells
-        for line in between(source, "# BEGIN SOLUTION", "# END SOLUTION")
-        if len(line.strip()) > 12 and line.strip() not in starters
-    ]
+    student = "\n".join(cell.source for cell in notebook(dist / "student" / f"{assignment.folder}.ipynb").cells)
+    master = [cell.source for cell in notebook(assignment.master).cells]
+    solutions = [source for source in master if "# BEGIN SOLUTION" in source]
+    starters = lines_between(solutions, "# BEGIN PROMPT", "# END PROMPT")
+    solution_lines = lines_between(solutions, "# BEGIN SOLUTION", "# END SOLUTION") - starters
     assert solution_lines, "the master notebook marks no solution"
-    assert [line for line in solution_lines if json.dumps(line)[1:-1] in student] == []
-    assert "hidden=True" not in student + public_tests and "hidden: true" not in student
-    assert "hidden=True" in "".join(p.read_text() for p in (dist / "autograder" / "tests").glob("*.py"))
+    assert [line for line in solution_lines if len(line) > 12 and line in student] == []
+    # Hidden test cells (in the master's own text) are not in the student notebook, bar lines a public one shares.
+    public_cells = [source for source in master if "\nhidden: false" in source]
+    hidden_cells = [source for source in master if "\nhidden: true" in source]
+    hidden_lines = lines_between(hidden_cells, "# END TEST CONFIG", "\0") - lines_between(
+        public_cells, "# END TEST CONFIG", "\0"
+    )
+    assert hidden_cells and [line for line in hidden_lines if len(line) > 12 and line in student] == []
+    # otter's own test files: the student's hold exactly the public cases, the autograder's the hidden ones too.
+    public, everything = cases(dist / "student"), cases(dist / "autograder")
+    assert len(public) == len(public_cells) and not [case for case in public if case["hidden"]]
+    assert len([case for case in everything if case["hidden"]]) == len(hidden_cells)
+
+
+def lines_between(sources: list[str], begin: str, end: str) -> set[str]:
+    """The stripped lines strictly between the first `begin` marker line and the next `end` of every source."""
+    return {
+        line.strip()
+        for source in sources
+        if begin in source
+        for line in source.split(begin, 1)[1].split(end, 1)[0].splitlines()[1:]
+        if line.strip()
+    }
+
+
+def cases(folder: Path) -> list[dict]:
+    """Every test case of the otter test files in `folder`/tests (OK format: each file defines `test`)."""
+    found = []
+    for path in sorted((folder / "tests").glob("*.py")):
+        namespace: dict = {}
+        exec(path.read_text(), namespace)
+        found += [case for suite in namespace["test"]["suites"] for case in suite["cases"]]
+    return found
 
 
 def test_the_solution_gets_full_marks(built, tmp_path):
