@@ -9,6 +9,7 @@ import json
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,18 +71,33 @@ def _failed_report(task: str, episodes: int, kind: str, message: str) -> dict[st
     return {"task": task, "score": None, "episodes": episodes, "returns": [], "successes": [], "failure": failure}
 
 
-def explain(report: dict[str, Any], threshold: float, what: str) -> str:
-    """The message a student reads when a graded part fails: the failure record, or the score against the bar."""
+def explain(report: dict[str, Any], threshold: float, what: str, *, strict: bool = False) -> str:
+    """The message a student reads when a graded part fails: the failure record, or the score against the bar
+    (`strict`: the score must exceed it)."""
     failure = report["failure"]
     if failure is not None:
         done = len(report["returns"])
         return f"{what}: zero for this part, failed after {done} episode(s): {failure['kind']}: {failure['message']}"
-    return f"{what}: {report['score']:.4g} over {len(report['returns'])} episodes; needed at least {threshold:.4g}"
+    needed = "more than" if strict else "at least"
+    return f"{what}: {report['score']:.4g} over {len(report['returns'])} episodes; needed {needed} {threshold:.4g}"
 
 
-def passes(report: dict[str, Any], threshold: float) -> bool:
-    """True when every episode ran and the score reaches `threshold` (a failed evaluation never passes)."""
-    return report["failure"] is None and report["score"] is not None and report["score"] >= threshold
+def passes(report: dict[str, Any], threshold: float, *, strict: bool = False) -> bool:
+    """True when every episode ran and the score reaches `threshold` (exceeds it when `strict`); a failed
+    evaluation never passes."""
+    if report["failure"] is not None or report["score"] is None:
+        return False
+    return report["score"] > threshold if strict else report["score"] >= threshold
+
+
+def zero_action_report(task: str, episodes: int, *, hidden: bool) -> dict[str, Any]:
+    """The zero-action reference (no force, no torque: `references.zero_action_policy`) evaluated exactly as a
+    student's file is, on the same seeds: written as a policy file and passed to `evaluate_file`."""
+    shape = tuple(get_task(task).action_space.shape)
+    code = f"import numpy as np\n\n\nclass Policy:\n    def act(self, obs):\n        return np.zeros({shape})\n"
+    path = Path(tempfile.gettempdir()) / f"promptpo-zero-action-{task}.py"
+    path.write_text(code, encoding="utf-8")
+    return evaluate_file(path, task, episodes, hidden=hidden)
 
 
 def committed_reference(family: str, task: str, reference: str, profile: str = "default") -> float:

@@ -45,6 +45,20 @@ ASSIGNMENTS = [
         ("zero for this part", "timeout"),
     ),
     Assignment(
+        "robot_arm_state_machine",
+        "%%writefile arm_policy.py",
+        "%%writefile arm_policy.py\nimport subprocess\n\n\nclass Policy:\n    def act(self, obs):\n"
+        "        subprocess.run(['cat', '/etc/shadow'])\n        return [0.0, 0.0, 0.0, 0.0]\n",
+        ("zero for this part", "forbidden_import"),
+    ),
+    Assignment(
+        "controllers_against_rl",
+        "%%writefile swimmer_policy.py",
+        "%%writefile swimmer_policy.py\nimport numpy as np\n\n\nclass Policy:\n    def act(self, obs):\n"
+        "        obs.vector[3] = 100.0  # claim a forward speed\n        return np.ones(2)\n",
+        ("zero for this part", "act_error"),
+    ),
+    Assignment(
         "change_the_loop",
         "def robust_winner",
         "def robust_winner(candidates):\n    while True:\n        pass\n",
