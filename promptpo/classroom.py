@@ -163,3 +163,23 @@ def time_limited(function: Callable[..., Any], seconds: float) -> Callable[..., 
             signal.signal(signal.SIGALRM, previous)
 
     return limited
+
+
+def score_table(folder: str | Path) -> pd.DataFrame:
+    """The scores of a graded class: one row per `folder/<submission>/results.json` that `otter run -o` wrote, one
+    column per question (points), then `total` and `possible`. A submission without results.json (its grading was
+    stopped, e.g. by `timeout`) is a row of zeros with `graded` False, never a missing row."""
+    rows, possible = {}, {}
+    for submission in sorted(path for path in Path(folder).iterdir() if path.is_dir()):
+        results = submission / "results.json"
+        if not results.is_file():
+            rows[submission.name] = {"graded": False}
+            continue
+        tests = [t for t in json.loads(results.read_text(encoding="utf-8"))["tests"] if t["name"] != "Public Tests"]
+        rows[submission.name] = {"graded": True} | {t["name"]: float(t["score"]) for t in tests}
+        possible |= {t["name"]: float(t["max_score"]) for t in tests}
+    table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=["graded", *possible])
+    table[list(possible)] = table[list(possible)].fillna(0.0)
+    table["total"] = table[list(possible)].sum(axis=1)
+    table["possible"] = sum(possible.values())
+    return table

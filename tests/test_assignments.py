@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from promptpo.classroom import score_table
 from promptpo.grading import SEED_ENV
 from promptpo.paths import REPO_ROOT
 
@@ -145,16 +146,21 @@ def cases(folder: Path) -> list[dict]:
 
 def test_the_solution_gets_full_marks(built, tmp_path):
     assignment, dist = built
-    scores = grade(dist, dist / "autograder" / f"{assignment.folder}.ipynb", tmp_path / "out")
+    scores = grade(dist, dist / "autograder" / f"{assignment.folder}.ipynb", tmp_path / "solution")
     assert scores and {name: score for name, (score, _, _) in scores.items()} == {
         name: maximum for name, (_, maximum, _) in scores.items()
     }, {name: output[-1500:] for name, (score, maximum, output) in scores.items() if score != maximum}
+    table = score_table(tmp_path)  # what the teacher reads
+    assert table.loc["solution", "total"] == table.loc["solution", "possible"] == sum(m for _, m, _ in scores.values())
 
 
 def test_the_untouched_starter_gets_zero(built, tmp_path):
     assignment, dist = built
-    scores = grade(dist, dist / "student" / f"{assignment.folder}.ipynb", tmp_path / "out")
+    scores = grade(dist, dist / "student" / f"{assignment.folder}.ipynb", tmp_path / "starter")
     assert scores and all(score == 0 and maximum > 0 for score, maximum, _ in scores.values()), scores
+    (tmp_path / "stopped").mkdir()  # a submission whose grading was killed (e.g. by `timeout`) left no results
+    table = score_table(tmp_path)
+    assert table["graded"].to_dict() == {"starter": True, "stopped": False} and (table["total"] == 0).all()
 
 
 def test_a_hostile_submission_is_contained_and_gets_zero(built, tmp_path):
