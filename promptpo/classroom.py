@@ -37,9 +37,10 @@ def evaluate_file(path: str | Path, task: str, episodes: int, *, hidden: bool) -
     """`promptpo evaluate --json` on a policy file, in its own process: the report (see `grading.evaluate_policy`).
 
     `hidden=False` evaluates on the public seeds (PUBLIC_SEED_BASE); `hidden=True` leaves the seed base to
-    $PROMPTPO_SEED_BASE or $PROMPTPO_SEED_FILE, which the grader sets and the student never sees. A missing file or
-    a process that dies without a report gives a report with a `crash` failure: never an exception. Reports are
-    cached by file content, so several tests of one file cost one evaluation.
+    $PROMPTPO_SEED_BASE or $PROMPTPO_SEED_FILE, which the grader sets and the student never sees (the policy never
+    sees them either: the sandbox's processes start with a clean environment). A missing file, or a process that
+    dies or hangs without a report, gives a report with a `missing_file`, `crash` or `timeout` failure: never an
+    exception. Reports are cached by file content, so several tests of one file cost one evaluation.
     """
     path = Path(path)
     if not path.is_file():
