@@ -19,6 +19,8 @@ import pandas as pd
 from promptpo.evaluation import screen
 from promptpo.llm import Transcript
 from promptpo.paths import DATA_DIR, TRANSCRIPTS_DIR
+from promptpo.report import Results, final_scores
+from promptpo.runner import ResultStore
 from promptpo.sandbox.requirements import describe_missing, missing_layers
 from promptpo.tasks import get_task
 
@@ -101,25 +103,21 @@ def zero_action_report(task: str, episodes: int, *, hidden: bool) -> dict[str, A
     return evaluate_file(path, task, episodes, hidden=hidden)
 
 
-def committed_reference(family: str, task: str, reference: str, profile: str = "default") -> float:
-    """A reference's score in the committed table data/<family>/<profile>/references.csv (e.g. "scripted expert",
-    "random", "optimal (exact V*)")."""
-    table = pd.read_csv(DATA_DIR / family / profile / "references.csv")
-    rows = table[(table["task"] == task) & (table["reference"] == reference)]
-    if len(rows) != 1:
-        raise LookupError(f"{len(rows)} rows for {task} / {reference} in data/{family}/{profile}/references.csv")
-    return float(rows["score"].iloc[0])
+@functools.cache
+def committed_results(family: str, profile: str = "default") -> Results:
+    """The committed result tables of one family's profile (data/<family>/<profile>/), every job in them."""
+    folder = DATA_DIR / family / profile
+    return Results.load(folder, ResultStore(folder).done())
 
 
-def committed_rl_final(family: str, task: str, algo: str, profile: str = "default") -> float:
-    """An RL baseline's committed final score: the mean over training seeds of each seed's held-out score at its
-    last evaluation (data/<family>/<profile>/learning_curves.csv)."""
-    curves = pd.read_csv(DATA_DIR / family / profile / "learning_curves.csv")
-    runs = curves[(curves["task"] == task) & (curves["algo"] == algo)]
-    if not len(runs):
-        raise LookupError(f"no {algo} curve for {task} in data/{family}/{profile}/learning_curves.csv")
-    last = runs.sort_values("env_steps").groupby("seed").tail(1)
-    return float(last["score"].mean())
+def committed_score(family: str, task: str, method: str, profile: str = "default") -> float:
+    """A committed final score as the notebooks' final-score table shows it (`report.final_scores`): an RL baseline
+    ("PPO", "SAC", "DQN": its last evaluation, mean over training seeds) or a reference ("scripted expert",
+    "random", "optimal (exact V*)", ...)."""
+    table = final_scores(committed_results(family, profile))
+    if task not in table.index or method not in table.columns or pd.isna(table.loc[task, method]):
+        raise LookupError(f"no committed {method} score for {task} in data/{family}/{profile}/")
+    return float(table.loc[task, method])
 
 
 def transcripts(model: str, task: str = "") -> list[Transcript]:
