@@ -13,7 +13,7 @@ from typing import Any
 
 from promptpo.llm import LLMConfig
 from promptpo.paths import RUNS_DIR
-from promptpo.sandbox import Limits
+from promptpo.sandbox import Failure, Limits
 
 
 def add_config_arguments(parser: argparse.ArgumentParser, cls: type, prefix: str = "") -> None:
@@ -132,36 +132,54 @@ def _grid(argv: list[str]) -> None:
 
 
 def _evaluate(argv: list[str]) -> None:
-    from promptpo.evaluation import evaluate_codes, score
     from promptpo.files import printable
-    from promptpo.rollout import heldout_seeds
-    from promptpo.sandbox import Sandbox, check_source
-    from promptpo.tasks import get_task
+    from promptpo.grading import SEED_ENV, SEED_FILE_ENV, EvaluateConfig, SeedError, evaluate_policy
+    from promptpo.sandbox.requirements import describe_missing, missing_layers
 
     parser = argparse.ArgumentParser(
         prog="promptpo evaluate",
         description="Score a policy file exactly as PromptPO scores its candidates: in the sandbox, on the held-out "
-        "seeds that every method is reported on. Handy for checking a hand-written policy (or a student's).",
+        "seeds that every method is reported on. Handy for checking a hand-written policy (or a student's). Exits "
+        "with 1 when the evaluation failed (the failure record says why).",
     )
     parser.add_argument("policy", type=Path, help="a .py file defining the policy class with act(obs)")
     parser.add_argument("--task", required=True)
-    parser.add_argument("--episodes", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=0, help="base of the held-out seeds")
-    args = parser.parse_args(argv)
-    task = get_task(args.task)
-    code = args.policy.read_text(encoding="utf-8")
-    failure = check_source(code, task.policy_class_name, "act")
-    with Sandbox([task.name], workers=1) as sandbox:
-        [result] = evaluate_codes(sandbox, task, [failure or code], heldout_seeds(args.episodes, args.seed))
-    if result.failure is not None:
-        print(f"FAILED after {len(result.episodes)} episode(s): {printable(result.failure.describe())}")
-        raise SystemExit(1)
-    returns = ", ".join(f"{e.episode_return:.4g}" for e in result.episodes)
-    kind = "success rate" if task.score == "success" else "mean return"
-    print(
-        f"{task.name}: {kind} {score(result, task):.4g} over {len(result.episodes)} held-out episodes "
-        f"({result.env_steps} steps); returns: {returns}"
+    parser.add_argument("--episodes", type=int, default=EvaluateConfig.episodes)
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help=f"base of the held-out seeds (default: ${SEED_ENV}, else the integer in the file named by "
+        f"${SEED_FILE_ENV}, else 0)",
     )
+    seeds.add_argument("--seed-file", type=Path, default=None, help="a file holding the base of the held-out seeds")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: score, per-episode returns and successes, steps, the failure record",
+    )
+    config = EvaluateConfig(**vars(parser.parse_args(argv)))
+    if warning := describe_missing(missing_layers()):
+        print(warning, file=sys.stderr)  # checked first: the message must come before any code runs
+    try:
+        report = evaluate_policy(config)
+    except (SeedError, OSError) as error:
+        raise SystemExit(f"error: {error}") from None
+    failure = report["failure"]
+    if config.json:
+        print(json.dumps(report))
+    elif failure is not None:
+        described = Failure(**failure).describe()
+        print(f"FAILED after {len(report['returns'])} episode(s): {printable(described)}")
+    else:
+        returns = ", ".join(f"{value:.4g}" for value in report["returns"])
+        print(
+            f"{report['task']}: {report['score_kind']} {report['score']:.4g} over {len(report['returns'])} held-out "
+            f"episodes ({report['env_steps']} steps); returns: {returns}"
+        )
+    if failure is not None:
+        raise SystemExit(1)
 
 
 def _serve(argv: list[str]) -> None:

@@ -11,14 +11,18 @@ from promptpo.tasks import Task
 DEFAULT_LIMITS = Limits()
 
 
+Extractor = Callable[..., "str | Failure"]  # extract_code(reply, class_name, *, cut_at_tokens=None) and variants
+
+
 def screen(
-    reply: str, class_name: str, method: str, *, cut_at_tokens: int | None = None
+    reply: str, class_name: str, method: str, *, cut_at_tokens: int | None = None, extract: Extractor = extract_code
 ) -> tuple[str | None, Failure | None]:
     """(the reply's code or None, the failure that stops it from running or None): truncated at the token limit
-    (`cut_at_tokens`, see `extract_code`), no block, syntax, imports, missing class."""
-    code = extract_code(reply, class_name, cut_at_tokens=cut_at_tokens)
+    (`cut_at_tokens`, see `extract_code`), no block, syntax, imports, missing class. `extract` finds the code (a
+    variant must keep `extract_code`'s signature and its `truncated` rule)."""
+    code = extract(reply, class_name, cut_at_tokens=cut_at_tokens)
     if isinstance(code, Failure):
-        partial = extract_code(reply, class_name) if code.kind == "truncated" else None
+        partial = extract(reply, class_name) if code.kind == "truncated" else None
         return (partial if isinstance(partial, str) else None), code
     return code, check_source(code, class_name, method)
 

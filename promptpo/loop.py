@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from tqdm import tqdm
 
-from promptpo.evaluation import score, screen
+from promptpo.evaluation import Extractor, score, screen
 from promptpo.llm import LLM, CallTag, ChatReply, LLMConfig, Messages
 from promptpo.paths import RUNS_DIR
 from promptpo.prompts import Prompts, Winner
 from promptpo.rollout import heldout_seeds, selection_seeds
 from promptpo.run_folder import RunFolder
-from promptpo.sandbox import EvalResult, Limits, Sandbox
+from promptpo.sandbox import EvalResult, Limits, Sandbox, extract_code
 from promptpo.tasks import get_task
 
 
@@ -96,11 +97,31 @@ class ChatModel(Protocol):
     def chat_many(self, calls: list[tuple[Messages, CallTag]]) -> list[ChatReply]: ...
 
 
+def best_selection_score(candidates: list[Candidate]) -> Candidate | None:
+    """The paper's winner rule: the highest selection score among the candidates that ran (ties: the lowest sample
+    index); None when none ran."""
+    scored = [c for c in candidates if c.score is not None]
+    return max(scored, key=lambda c: (c.score, -c.sample)) if scored else None
+
+
+WinnerRule = Callable[[list[Candidate]], "Candidate | None"]
+
+
 def run_promptpo(
-    config: PromptPOConfig, *, llm: ChatModel | None = None, runs_dir: Path = RUNS_DIR, progress: bool = True
+    config: PromptPOConfig,
+    *,
+    llm: ChatModel | None = None,
+    runs_dir: Path = RUNS_DIR,
+    progress: bool = True,
+    pick_winner: WinnerRule = best_selection_score,
+    extract: Extractor = extract_code,
 ) -> RunResult:
     """Run PromptPO on one task. `llm` defaults to `promptpo.llm.LLM(config.llm)` checkpointed in the run folder
-    under `runs_dir`; rerunning the same configuration resumes that folder."""
+    under `runs_dir`; rerunning the same configuration resumes that folder.
+
+    `pick_winner` (each round's candidates, final attempts, in sample order -> the winner or None) and `extract`
+    (see `evaluation.screen`) are the loop's two replaceable parts, for experiments and the classroom's "Change the
+    loop". The run folder is named after `config` alone: give a variant its own `runs_dir`."""
     task = get_task(config.task)
     rounds = config.rounds or task.paper_rounds
     folder = RunFolder.for_run(runs_dir, task.name, config.llm.model, config.seed, config.identity())
@@ -130,7 +151,9 @@ def run_promptpo(
                     purpose = "feedback" if attempt == 0 else "feedback-repair"
                     reply = llm.chat(messages, tag=CallTag(task.name, 0, purpose, attempt=attempt))
                     cut = reply.cut_at_tokens
-                    code, failure = screen(reply.text, "Feedback", "summarize_trajectory", cut_at_tokens=cut)
+                    code, failure = screen(
+                        reply.text, "Feedback", "summarize_trajectory", cut_at_tokens=cut, extract=extract
+                    )
                     if failure is None:
                         [check] = evaluate([None], selection_seeds(0, 1, config.seed), code)
                         failure = check.feedback_failure
@@ -153,7 +176,9 @@ def run_promptpo(
                 # 2. N independent samples, each screened and rolled out on the round's selection seeds.
                 replies = llm.sample(messages, config.n_gens, tag=CallTag(task.name, round_index, "policy"))
                 seeds = selection_seeds(round_index, config.episodes, config.seed)
-                current = _evaluate_replies(evaluate, replies, task, seeds, feedback_code, round_index, attempt=0)
+                current = _evaluate_replies(
+                    evaluate, replies, task, seeds, feedback_code, round_index, attempt=0, extract=extract
+                )
 
                 # 3. Crashed candidates go back to the LLM with their failure record, up to max_repairs times.
                 superseded: list[Candidate] = []
@@ -179,14 +204,14 @@ def run_promptpo(
                         round_index,
                         attempt,
                         samples=[c.sample for c in broken],
+                        extract=extract,
                     )
                     superseded += broken
                     current = [fixed.pop(0) if c.result.failure is not None else c for c in current]
                 candidates += superseded + current
 
-                # 4. The winner: best selection score (ties: lowest sample); re-scored on held-out seeds.
-                scored = [c for c in current if c.score is not None]
-                winner = max(scored, key=lambda c: (c.score, -c.sample)) if scored else None
+                # 4. The winner (by default the best selection score, ties: lowest sample); re-scored on held-out seeds.
+                winner = pick_winner(current)
                 heldout = None
                 if winner is not None:
                     [heldout] = folder.evaluate(
@@ -229,11 +254,11 @@ def run_promptpo(
 # ---- plumbing of the loop ---------------------------------------------------------------------------------------
 
 
-def _evaluate_replies(evaluate, replies, task, seeds, feedback_code, round_index, attempt, samples=None):
+def _evaluate_replies(evaluate, replies, task, seeds, feedback_code, round_index, attempt, samples=None, *, extract):
     """Screen each reply and evaluate the runnable ones; one `Candidate` per reply."""
     samples = samples if samples is not None else list(range(len(replies)))
     cls = task.policy_class_name
-    screened = [screen(reply.text, cls, "act", cut_at_tokens=reply.cut_at_tokens) for reply in replies]
+    screened = [screen(reply.text, cls, "act", cut_at_tokens=reply.cut_at_tokens, extract=extract) for reply in replies]
     results = evaluate([failure or code for code, failure in screened], seeds, feedback_code)
     return [
         Candidate(round_index, sample, attempt, code, result, score(result, task), reply.key)

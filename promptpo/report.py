@@ -150,7 +150,10 @@ def reference_table(results: Results) -> pd.DataFrame:
     return table.reindex(columns=sorted(table.columns, key=lambda c: (c != "random", c)))
 
 
-def steps_to_fraction(results: Results, fractions: tuple[float, ...] = (0.5, 0.9)) -> pd.DataFrame:
+FRACTIONS = (0.5, 0.9)  # of the optimal score: the milestones every table and the classroom assignments use
+
+
+def steps_to_fraction(results: Results, fractions: tuple[float, ...] = FRACTIONS) -> pd.DataFrame:
     """Environment steps each method needs until its score first reaches `fraction` x the optimal score.
 
     RL: the first evaluation point where the mean over seeds reaches it. PromptPO: the cumulative steps of the

@@ -1,4 +1,5 @@
-"""Test doubles: a scripted OpenAI-compatible HTTP server that injects faults, and a canned LLM."""
+"""Test doubles: a scripted OpenAI-compatible HTTP server that injects faults, and the canned LLM (which lives in the
+package, `promptpo.llm.canned`, because the classroom assignments drive the loop with it too)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from promptpo.llm.canned import CannedLLM
+
+__all__ = ["CannedLLM", "Fault", "FaultyOpenAIServer"]
 
 
 @dataclass
@@ -101,38 +106,3 @@ class FaultyOpenAIServer:
     def __exit__(self, *exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
-
-
-class CannedLLM:
-    """A scripted stand-in for `promptpo.llm.LLM` in unit tests of the loop.
-
-    `script(tag, messages)` decides every reply: its text, or (text, finish_reason) to script a reply cut at the
-    token limit ("length"); every call is kept in `calls` as (tag, messages).
-    """
-
-    MAX_TOKENS = 100
-
-    def __init__(self, script):
-        from promptpo.llm import Ledger
-
-        self.script = script
-        self.calls = []
-        self.ledger = Ledger(model="canned")
-
-    def chat(self, messages, *, tag):
-        from promptpo.llm import ChatReply, ChatRequest, Transcript
-
-        scripted = self.script(tag, messages)
-        text, finish_reason = scripted if isinstance(scripted, tuple) else (scripted, "stop")
-        self.calls.append((tag, list(messages)))
-        request = ChatRequest("canned", tuple(messages), 1.0, self.MAX_TOKENS, None, 0)
-        self.ledger.add(Transcript("k", tag, request, text, finish_reason, 10, 5, 0.0, "t"), from_endpoint=True)
-        return ChatReply(text, finish_reason, 10, 5, True, self.MAX_TOKENS, request.key())
-
-    def chat_many(self, calls):
-        return [self.chat(messages, tag=tag) for messages, tag in calls]
-
-    def sample(self, messages, n, *, tag):
-        from dataclasses import replace
-
-        return [self.chat(messages, tag=replace(tag, sample=i)) for i in range(n)]

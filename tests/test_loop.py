@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from promptpo.loop import PromptPOConfig, run_promptpo
+from promptpo.loop import PromptPOConfig, best_selection_score, run_promptpo
 from promptpo.rollout import evaluate, heldout_seeds, selection_seeds
-from promptpo.sandbox import Limits
+from promptpo.sandbox import Limits, extract_code
 from promptpo.tasks import get_task
 from tests.doubles import CannedLLM
 
@@ -179,3 +179,32 @@ def test_a_reply_cut_at_the_token_limit_is_truncated_and_its_repair_asks_for_a_s
     assert len(repairs) == 2 and all("shorter but complete class" in text for text in repairs)
     assert result.ledger["truncated"] == 2
     assert result.rounds[0]["truncated_replies"] == 2 and result.rounds[0]["candidates_ok"] == 2
+
+
+def test_a_loop_variant_picks_its_own_winner_and_extracts_its_own_code(tmp_path):
+    """The two replaceable parts: a rule that picks the worst runnable candidate (ties: the last), and an extractor
+    that sees every policy reply before the default one does."""
+    seen = []
+
+    def worst(candidates):
+        scored = [c for c in candidates if c.score is not None]
+        return min(scored, key=lambda c: (c.score, -c.sample)) if scored else None
+
+    def extract(reply, class_name, *, cut_at_tokens=None):
+        seen.append(reply)
+        return extract_code(reply, class_name, cut_at_tokens=cut_at_tokens)
+
+    up = "class Policy:\n    def act(self, obs):\n        return 0\n"
+    result = run_promptpo(
+        config(rounds=1, feedback=False, max_repairs=0),
+        llm=CannedLLM(lambda tag, messages: block([DOWN_RIGHT, RIGHT_DOWN, up][tag.sample])),
+        runs_dir=tmp_path,
+        progress=False,
+        pick_winner=worst,
+        extract=extract,
+    )
+    [row] = result.rounds
+    ran = [c for c in result.candidates if c.score is not None]
+    assert row["winner_sample"] == min(ran, key=lambda c: (c.score, -c.sample)).sample
+    assert row["winner_sample"] != best_selection_score(result.candidates).sample
+    assert len(seen) == 3
