@@ -5,9 +5,10 @@
 Throughput: the same policy and seeds, (a) as the paper's code ran it (policy class exec'd in this process, one env,
 a plain loop: `promptpo.rollout.evaluate`) and (b) as PromptPO runs it (`Sandbox.run`: a job process forked from
 the zygote steps the environment and scores; its confined worker — rlimits, Landlock, seccomp, guarded exec,
-per-call timers — receives each observation and sends back the action), both timed end to end for one evaluation
-of 5 and of `--episodes` episodes, in wall-clock time and in CPU time (bare: this process; sandboxed: this process
-plus the job's two processes). Speed-up: N candidates of 5 episodes each evaluated with 1 worker and with 2.
+per-call timers — receives the observations of up to 16 episodes in lockstep and sends back their actions), both
+timed end to end for one evaluation of 5 and of `--episodes` episodes, in wall-clock time and in CPU time (bare:
+this process; sandboxed: this process plus the job's two processes). Speed-up: N candidates of 5 episodes each
+evaluated with 1 worker and with 2.
 """
 
 from __future__ import annotations
