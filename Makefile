@@ -26,6 +26,11 @@ export OMP_NUM_THREADS = 1
 export MKL_NUM_THREADS = 1
 export OPENBLAS_NUM_THREADS = 1
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
+# llama-cpp-python compiles llama.cpp at install time, by default for the build machine's CPU. That native build
+# crashed at the first request (general protection fault in libggml-cpu) on this project's Xeon machines with AMX and
+# AVX-512 FP16, under virtualisation; the portable build (AVX2, FMA, F16C) serves correctly. `make CMAKE_ARGS=...`
+# overrides it (pip caches the built wheel: add --no-cache-dir to rebuild with other flags).
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
 .PHONY: reproduce test test-312 record install lock clean-venv
 
