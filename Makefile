@@ -91,9 +91,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --no-deps simglucose==0.2.11
 	touch $(STAMP)
 
-# Rewrite requirements.lock from the current environment (after changing pins in pyproject.toml).
+# Rewrite requirements.lock from the current environment (after changing pins in pyproject.toml). --all keeps
+# setuptools, which the real-world extra pins (gym 0.9.4 imports its pkg_resources, gone from later releases): the
+# Python 3.12 tier takes it from the lock.
 lock: $(STAMP)
-	$(PY) -m pip freeze --exclude-editable | sed -e 's/+cpu$$//' | grep -v '^promptpo' > requirements.lock
+	$(PY) -m pip freeze --all --exclude-editable | sed -e 's/+cpu$$//' | grep -v -e '^promptpo' -e '^pip==' > requirements.lock
 
 clean-venv:
 	rm -rf $(VENV) $(VENV312)
