@@ -60,9 +60,6 @@ def _identity(job: Job) -> dict[str, Any]:
 def execute(job: Job) -> JobOutput:
     """Run `job` in this process with one BLAS/torch thread; returns plain data."""
     os.environ.update(THREAD_ENV)
-    import torch
-
-    torch.set_num_threads(1)
     started = time.monotonic()
     if job.method == "promptpo":
         output = _run_promptpo(job)
@@ -131,8 +128,11 @@ def _candidate_row(candidate) -> dict[str, Any]:
 
 
 def _run_baseline(job: Job) -> JobOutput:
+    import torch  # only here: the other jobs run without it (the Python 3.12 tier has none)
+
     from promptpo.baselines import BaselineConfig, train_baseline
 
+    torch.set_num_threads(1)
     curve = train_baseline(BaselineConfig(algo=job.method, task=job.task, seed=job.seed, **job.config))
     rows = [{"job": job.key, **{k: v for k, v in row.items() if k != "train_seconds"}} for row in curve.rows]
     timing = {
