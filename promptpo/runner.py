@@ -97,11 +97,7 @@ def _run_promptpo(job: Job) -> JobOutput:
     for which, candidate in (("best", result.best), ("last", result.last)):
         if candidate is not None and candidate.code:
             row = next(r for r in result.rounds if r["round"] == candidate.round)
-            header = (
-                f"# PromptPO {which} policy for {job.task} (model {config.llm.model}, seed {job.seed}): round "
-                f"{candidate.round}, selection score {candidate.score:.6g}, held-out score "
-                f"{row['heldout_score']:.6g}\n"
-            )
+            header = policy_header(job, config.llm.model, which, candidate, row["heldout_score"])
             relative = f"policies/{config.llm.model}/{job.task}__seed{job.seed}__{which}.py"
             output.files[relative] = header + candidate.code
     output.timing.update(
@@ -110,6 +106,16 @@ def _run_promptpo(job: Job) -> JobOutput:
         endpoint_calls=result.ledger["endpoint_calls"],
     )
     return output
+
+
+def policy_header(job: Job, model: str, which: str, candidate, heldout: float | None) -> str:
+    """The comment line above a stored best/last policy. `heldout` is None when the winner failed on a held-out
+    episode (it ran on the selection episodes, so it can still be the run's best or last winner)."""
+    measured = f"{heldout:.6g}" if heldout is not None else "none (it failed on the held-out episodes)"
+    return (
+        f"# PromptPO {which} policy for {job.task} (model {model}, seed {job.seed}): round {candidate.round}, "
+        f"selection score {candidate.score:.6g}, held-out score {measured}\n"
+    )
 
 
 def _candidate_row(candidate) -> dict[str, Any]:

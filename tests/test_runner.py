@@ -6,12 +6,13 @@ import json
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from promptpo.experiments import grid
-from promptpo.runner import Job, JobOutput, ResultStore, execute, run_grid
+from promptpo.runner import Job, JobOutput, ResultStore, execute, policy_header, run_grid
 from promptpo.tasks import get_task
 
 TASK = "noise_world_board_0"
@@ -185,3 +186,12 @@ def test_named_references_are_listed_but_never_taken_for_the_optimum():
     results = Results(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(rows))
     assert results.reference("pandemic", "optimal") is None
     assert results.reference("pandemic", "random") == rows[0]["score"]
+
+
+def test_a_winner_without_a_heldout_score_is_stored_saying_so():
+    """A round winner ran on its selection episodes but failed on a held-out one (recorded: board 5 with key info,
+    rounds 2 and 3 of the 1.5B model): its policy file says so instead of the job crashing on the missing score."""
+    job, winner = Job("noise_world_board_5_key_info", "promptpo", 0, {}), SimpleNamespace(round=3, score=-100.0)
+    header = policy_header(job, "qwen2.5-coder-1.5b-instruct-q4_k_m", "last", winner, None)
+    assert header.endswith("selection score -100, held-out score none (it failed on the held-out episodes)\n")
+    assert policy_header(job, "m", "best", winner, 975.5).endswith("held-out score 975.5\n")

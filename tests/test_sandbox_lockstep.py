@@ -99,3 +99,20 @@ def test_slow_episodes_sharing_rounds_are_not_killed_by_the_watchdog(sandbox):
     (result,) = evaluate_codes(sandbox, get_task(GRID), [slow], seeds, limits=LIMITS)
     assert result.ok, result.failure
     assert result.wall_s > LIMITS.init_timeout_s + LIMITS.episode_timeout_s + 2.0
+
+
+def test_failure_messages_and_feedback_lines_carry_no_memory_address(sandbox):
+    """A repr's address differs between runs; in a failure message or Feedback line it would go into the next prompt
+    and break the replay of that run (a recorded 0.5B reply returned a function: `<function ... at 0x7f01...>`).
+    Two evaluations in two worker processes give the same text, the address masked."""
+    code = "class Policy:\n    def act(self, obs):\n        def step():\n            return 1\n        return step\n"
+    feedback = "class Feedback:\n    def summarize_trajectory(self, trajectory):\n        return repr(object())\n"
+    task = get_task(GRID)
+    results = [evaluate_codes(sandbox, task, [code], [11], limits=LIMITS)[0] for _ in range(2)]
+    failures = [result.failure for result in results]
+    assert failures[0].kind == "invalid_action" and failures[0] == failures[1]
+    assert "<function Policy.act.<locals>.step at 0x...>" in failures[0].message
+    summaries = [
+        evaluate_codes(sandbox, task, [None], [11], feedback_code=feedback, limits=LIMITS)[0] for _ in range(2)
+    ]
+    assert summaries[0].feedback == summaries[1].feedback == ["<object object at 0x...>"]

@@ -29,7 +29,7 @@ import gymnasium as gym
 from promptpo.rollout import Episode, EpisodeRun
 from promptpo.sandbox import channel, link, worker
 from promptpo.sandbox.os_limits import die_with_parent
-from promptpo.sandbox.records import EvalJob, EvalResult, Failure, Limits
+from promptpo.sandbox.records import EvalJob, EvalResult, Failure, Limits, mask_addresses
 from promptpo.sandbox.reports import MAX_FEEDBACK_CHARS, MAX_OUTPUT_CHARS, MalformedReport, failure_from, layers_from
 from promptpo.sandbox.worker import Alarm, Deadline, classify
 from promptpo.tasks import Task, get_task
@@ -261,7 +261,7 @@ def _summaries(worker: link.WorkerLink, episodes: int) -> tuple[list[str], Failu
             return [], failure_from(value)
         if tag != link.SUMMARY or not isinstance(value, str):
             raise WorkerFailed(malformed())
-        lines.append(value[:MAX_FEEDBACK_CHARS])
+        lines.append(mask_addresses(value[:MAX_FEEDBACK_CHARS]))
     return lines, None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -40,11 +41,21 @@ class Failure:
 
     def __post_init__(self) -> None:
         for name in ("message", "traceback"):
-            object.__setattr__(self, name, _cut(getattr(self, name)))
+            object.__setattr__(self, name, _cut(mask_addresses(getattr(self, name))))
 
     def describe(self) -> str:
         text = f"{self.kind}: {self.message}"
         return f"{text}\n{self.traceback}" if self.traceback else text
+
+
+_ADDRESS = re.compile(r"(?<=\bat )0x[0-9a-f]{4,}\b")
+
+
+def mask_addresses(text: str) -> str:
+    """`text` with the memory addresses of Python reprs (`<function f at 0x7f01...>`) replaced by `0x...`. They
+    differ from run to run, and a failure message or Feedback line goes into the next prompt, whose text keys the
+    recorded reply: an address in it would make the run impossible to replay."""
+    return _ADDRESS.sub("0x...", text)
 
 
 def _cut(text: str) -> str:
