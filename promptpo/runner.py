@@ -13,12 +13,15 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tqdm import tqdm
 
 from promptpo.files import THREAD_ENV, csv_text, stable_hash, write_atomic
 from promptpo.processes import exit_when_orphaned
+
+if TYPE_CHECKING:
+    from promptpo.loop import Candidate
 
 Method = Literal["reference", "promptpo", "ppo", "dqn", "sac"]  # in the order a grid runs them
 
@@ -108,7 +111,7 @@ def _run_promptpo(job: Job) -> JobOutput:
     return output
 
 
-def policy_header(job: Job, model: str, which: str, candidate, heldout: float | None) -> str:
+def policy_header(job: Job, model: str, which: str, candidate: Candidate, heldout: float | None) -> str:
     """The comment line above a stored best/last policy. `heldout` is None when the winner failed on a held-out
     episode (it ran on the selection episodes, so it can still be the run's best or last winner)."""
     measured = f"{heldout:.6g}" if heldout is not None else "none (it failed on the held-out episodes)"
