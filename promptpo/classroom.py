@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from promptpo.evaluation import screen
+from promptpo.grading import NOTEBOOK_PASS_ENV
 from promptpo.llm import Transcript
 from promptpo.paths import DATA_DIR, TRANSCRIPTS_DIR
 from promptpo.report import Results, final_scores
@@ -42,9 +44,13 @@ def evaluate_file(path: str | Path, task: str, episodes: int, *, hidden: bool) -
     $PROMPTPO_SEED_BASE or $PROMPTPO_SEED_FILE, which the grader sets and the student never sees (the policy never
     sees them either: the sandbox's processes start with a clean environment). A missing file, or a process that
     dies or hangs without a report, gives a report with a `missing_file`, `crash` or `timeout` failure: never an
-    exception. Reports are cached by file content, so several tests of one file cost one evaluation.
+    exception. Reports are cached by file content, so several tests of one file cost one evaluation. While
+    `promptpo grade` runs the student's notebook (its pass 1, without the seed) a hidden evaluation waits: it gives a
+    `graded_later` failure at once, and the question is graded again, outside the notebook, with the seed.
     """
     path = Path(path)
+    if hidden and os.environ.get(NOTEBOOK_PASS_ENV):
+        return _failed_report(task, episodes, "graded_later", "`promptpo grade` evaluates the hidden episodes later")
     if not path.is_file():
         return _failed_report(task, episodes, "missing_file", f"{path.name} was not written: run its cell first")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -55,7 +61,8 @@ def evaluate_file(path: str | Path, task: str, episodes: int, *, hidden: bool) -
 def _evaluate(path: str, digest: str, task: str, episodes: int, hidden: bool) -> dict[str, Any]:
     del digest  # part of the cache key only: an edited file is evaluated again
     seed = [] if hidden else ["--seed", str(PUBLIC_SEED_BASE)]
-    command = [sys.executable, "-m", "promptpo", "evaluate", path, "--task", task, "--episodes", str(episodes)]
+    # -P: the folder of the student's files is not on the import path (a `promptpo/` written there would run).
+    command = [sys.executable, "-P", "-m", "promptpo", "evaluate", path, "--task", task, "--episodes", str(episodes)]
     try:
         completed = subprocess.run(
             [*command, *seed, "--json"], capture_output=True, text=True, timeout=EVALUATE_TIMEOUT_S
@@ -101,6 +108,15 @@ def zero_action_report(task: str, episodes: int, *, hidden: bool) -> dict[str, A
     path = Path(tempfile.gettempdir()) / f"promptpo-zero-action-{task}.py"
     path.write_text(code, encoding="utf-8")
     return evaluate_file(path, task, episodes, hidden=hidden)
+
+
+@functools.cache
+def optimum(task: str) -> float:
+    """The exact optimal expected return of a NoiseWorld task from its start (V*, by dynamic programming)."""
+    value = get_task(task).exact_optimum()
+    if value is None:
+        raise ValueError(f"{task} has no exact optimum (the NoiseWorld boards have one)")
+    return value
 
 
 @functools.cache
@@ -165,9 +181,10 @@ def time_limited(function: Callable[..., Any], seconds: float) -> Callable[..., 
 
 
 def score_table(folder: str | Path) -> pd.DataFrame:
-    """The scores of a graded class: one row per `folder/<submission>/results.json` that `otter run -o` wrote, one
-    column per question (points), then `total` and `possible`. A submission without results.json (its grading was
-    stopped, e.g. by `timeout`) is a row of zeros with `graded` False, never a missing row."""
+    """The scores of a graded class: one row per `folder/<submission>/results.json` (written by `promptpo grade`;
+    `otter run -o` writes the same shape), one column per question (points), then `total` and `possible`. A
+    submission without results.json (its grading was stopped) is a row of zeros with `graded` False, never a
+    missing row."""
     rows, possible = {}, {}
     for submission in sorted(path for path in Path(folder).iterdir() if path.is_dir()):
         results = submission / "results.json"

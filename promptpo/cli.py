@@ -182,6 +182,40 @@ def _evaluate(argv: list[str]) -> None:
         raise SystemExit(1)
 
 
+def _grade(argv: list[str]) -> None:
+    from promptpo.autograde import GradeConfig, GradeError, grade
+    from promptpo.grading import SEED_FILE_ENV, SeedError
+
+    parser = argparse.ArgumentParser(
+        prog="promptpo grade",
+        description="Grade notebook submissions with an otter autograder zip, in two passes: the notebook runs "
+        "without the secret seed (its file hidden by Landlock), then each policy question runs again outside the "
+        "notebook with the seed. Results: OUT/<notebook name>/results.json (read them with "
+        "promptpo.classroom.score_table).",
+    )
+    parser.add_argument("autograder", type=Path, help="the zip that `otter assign` wrote into autograder/")
+    parser.add_argument("submissions", type=Path, nargs="+", help="student notebooks (.ipynb)")
+    parser.add_argument(
+        "--seed-file",
+        type=Path,
+        default=None,
+        help=f"the file holding the hidden seed base (default: ${SEED_FILE_ENV})",
+    )
+    parser.add_argument("--out", type=Path, default=GradeConfig.out, help="default: %(default)s")
+    parser.add_argument("--timeout-s", type=float, default=GradeConfig.timeout_s, help="per pass; default: %(default)s")
+    args = parser.parse_args(argv)
+    config = GradeConfig(**vars(args) | {"submissions": tuple(args.submissions)})
+    try:
+        graded = grade(config)
+    except (GradeError, SeedError) as error:
+        raise SystemExit(f"error: {error}") from None
+    for name, results in graded.items():
+        total = sum(test["score"] for test in results["tests"])
+        possible = sum(test["max_score"] for test in results["tests"])
+        stopped = " (the notebook's run was stopped at the time limit)" if results["notebook_pass"]["timed_out"] else ""
+        print(f"{name}: {total:g} of {possible:g} points{stopped}; {config.out / name / 'results.json'}")
+
+
 def _serve(argv: list[str]) -> None:
     from promptpo.llm import local_server
 
@@ -223,6 +257,7 @@ def _reproduce(argv: list[str]) -> None:
 COMMANDS = {
     "run": (_run, "run PromptPO on one task (see `promptpo run --help`)"),
     "evaluate": (_evaluate, "score a policy file in the sandbox on the held-out seeds (see --help)"),
+    "grade": (_grade, "grade notebook submissions with an otter autograder, the seed kept from them (see --help)"),
     "grid": (_grid, "run a notebook's experiment grid, locally or on Ray (see `promptpo grid --help`)"),
     "reproduce": (_reproduce, "regenerate every result: execute all notebooks with papermill, offline"),
     "serve": (_serve, "run the local llama.cpp OpenAI-compatible server (see `promptpo serve --help`)"),

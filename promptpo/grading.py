@@ -9,6 +9,7 @@ from typing import Any
 
 SEED_ENV = "PROMPTPO_SEED_BASE"  # an integer: the base of the held-out seeds
 SEED_FILE_ENV = "PROMPTPO_SEED_FILE"  # the path of a file holding that integer
+NOTEBOOK_PASS_ENV = "PROMPTPO_NOTEBOOK_PASS"  # set while `promptpo grade` runs a notebook: no seed, hidden parts wait
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,16 @@ def seed_base(config: EvaluateConfig, environ: dict[str, str] | None = None) -> 
     if config.seed is not None:
         return config.seed, "--seed"
     if config.seed_file is not None:
-        return _read_seed_file(config.seed_file), "--seed-file"
+        return read_seed_file(config.seed_file), "--seed-file"
     if SEED_ENV in environ:
         return _parse_seed(environ[SEED_ENV], f"${SEED_ENV}"), f"${SEED_ENV}"
     if SEED_FILE_ENV in environ:
-        return _read_seed_file(Path(environ[SEED_FILE_ENV])), f"${SEED_FILE_ENV}"
+        return read_seed_file(Path(environ[SEED_FILE_ENV])), f"${SEED_FILE_ENV}"
     return 0, "default"
 
 
-def _read_seed_file(path: Path) -> int:
+def read_seed_file(path: Path) -> int:
+    """The seed base in the file at `path`; `SeedError` (one line) when it is unreadable or not one integer."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:

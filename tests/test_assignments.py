@@ -1,11 +1,13 @@
-"""Every classroom assignment through otter-grader's own commands: `otter assign` makes the student version and the
-autograder, `otter run` grades the solution (full marks), the untouched starter and a hostile submission (zero)."""
+"""Every classroom assignment through the graders' own commands: `otter assign` makes the student version and the
+autograder; `promptpo grade` (otter's grading in the notebook, then the policy questions again outside it) grades
+the solution (full marks), the untouched starter and hostile submissions (zero)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +15,12 @@ import nbformat
 import pytest
 
 from promptpo.classroom import score_table
-from promptpo.grading import SEED_ENV
 from promptpo.paths import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
 OTTER = [sys.executable, "-m", "otter"]
+PROMPTPO = [sys.executable, "-m", "promptpo"]
 SECRET = "424242"  # the grader's seed base in these tests; the students' checks use the public one
 
 
@@ -86,15 +88,27 @@ def built(request, tmp_path_factory) -> tuple[Assignment, Path]:
 
 
 def grade(dist: Path, submission: Path, out: Path) -> dict[str, tuple[float, float, str]]:
-    """`otter run` on one submission with the grader's secret seed base: question -> (score, max, output)."""
+    """`promptpo grade` (otter's grading in the notebook, then the policy questions outside it) on one submission,
+    with the grader's secret seed file: question -> (score, max, output). Results: out/<notebook name>/."""
     [autograder] = (dist / "autograder").glob("*.zip")
-    out.mkdir()
-    command = [*OTTER, "run", "--no-logo", "-a", str(autograder), "-o", str(out), str(submission)]
-    env = {"PATH": "/usr/bin:/bin", SEED_ENV: SECRET}
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=1800, env=env, cwd=out)
+    seed = out.parent / "grader" / "seed"  # in its own folder, as the teacher's page advises
+    seed.parent.mkdir(parents=True, exist_ok=True)
+    seed.write_text(SECRET)
+    command = [*PROMPTPO, "grade", str(autograder), str(submission), "--seed-file", str(seed), "--out", str(out)]
+    env = {"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"}
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=3600, env=env)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    tests = json.loads((out / "results.json").read_text())["tests"]
-    return {t["name"]: (t["score"], t["max_score"], t.get("output", "")) for t in tests if t["name"] != "Public Tests"}
+    tests = json.loads((out / submission.stem / "results.json").read_text())["tests"]
+    return {t["name"]: (t["score"], t["max_score"], t["output"]) for t in tests}
+
+
+def submit(source: Path, name: str, tmp_path: Path, edit: Callable[[list], None] = lambda cells: None) -> Path:
+    """The notebook at `source`, with `edit` applied to its cells, saved as tmp_path/<name>.ipynb."""
+    submission = notebook(source)
+    edit(submission.cells)
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(submission, path)
+    return path
 
 
 def notebook(path: Path) -> nbformat.NotebookNode:
@@ -148,32 +162,80 @@ def cases(folder: Path) -> list[dict]:
 
 def test_the_solution_gets_full_marks(built, tmp_path):
     assignment, dist = built
-    scores = grade(dist, dist / "autograder" / f"{assignment.folder}.ipynb", tmp_path / "solution")
+    solution = submit(dist / "autograder" / f"{assignment.folder}.ipynb", "solution", tmp_path)
+    scores = grade(dist, solution, tmp_path / "grades")
     assert scores and {name: score for name, (score, _, _) in scores.items()} == {
         name: maximum for name, (_, maximum, _) in scores.items()
     }, {name: output[-1500:] for name, (score, maximum, output) in scores.items() if score != maximum}
-    table = score_table(tmp_path)  # what the teacher reads
+    table = score_table(tmp_path / "grades")  # what the teacher reads
     assert table.loc["solution", "total"] == table.loc["solution", "possible"] == sum(m for _, m, _ in scores.values())
 
 
 def test_the_untouched_starter_gets_zero(built, tmp_path):
     assignment, dist = built
-    scores = grade(dist, dist / "student" / f"{assignment.folder}.ipynb", tmp_path / "starter")
+    starter = submit(dist / "student" / f"{assignment.folder}.ipynb", "starter", tmp_path)
+    scores = grade(dist, starter, tmp_path / "grades")
     assert scores and all(score == 0 and maximum > 0 for score, maximum, _ in scores.values()), scores
-    (tmp_path / "stopped").mkdir()  # a submission whose grading was killed (e.g. by `timeout`) left no results
-    table = score_table(tmp_path)
+    (tmp_path / "grades" / "stopped").mkdir()  # a submission whose grading was killed left no results
+    table = score_table(tmp_path / "grades")
     assert table["graded"].to_dict() == {"starter": True, "stopped": False} and (table["total"] == 0).all()
+
+
+def replace_cell(start: str, source: str) -> Callable[[list], None]:
+    """An edit of a student notebook: the one cell that starts with `start` gets `source`."""
+
+    def edit(cells: list) -> None:
+        matching = [cell for cell in cells if cell.source.startswith(start)]
+        assert len(matching) == 1, f"one student cell must start with {start!r}"
+        matching[0].source = source
+
+    return edit
 
 
 def test_a_hostile_submission_is_contained_and_gets_zero(built, tmp_path):
     assignment, dist = built
-    submission = notebook(dist / "student" / f"{assignment.folder}.ipynb")
-    cells = [cell for cell in submission.cells if cell.source.startswith(assignment.cell_start)]
-    assert len(cells) == 1, f"one student cell must start with {assignment.cell_start!r}"
-    cells[0].source = assignment.hostile
-    path = tmp_path / f"{assignment.folder}.ipynb"
-    nbformat.write(submission, path)
-    scores = grade(dist, path, tmp_path / "out")
+    student = dist / "student" / f"{assignment.folder}.ipynb"
+    hostile = submit(student, "hostile", tmp_path, replace_cell(assignment.cell_start, assignment.hostile))
+    scores = grade(dist, hostile, tmp_path / "grades")
     assert scores and all(score == 0 for score, _, _ in scores.values()), scores
     output = "".join(output for _, _, output in scores.values())
     assert all(message in output for message in assignment.messages), output[-3000:]
+
+
+FORGER = """import os, pathlib
+from promptpo import classroom
+
+classroom.passes = lambda *args, **kwargs: True  # every verdict in this kernel says "passed"
+found = []
+for path in [{seed!r}, os.environ.get("PROMPTPO_SEED_FILE", "")]:
+    try:
+        found.append(pathlib.Path(path).read_text())
+    except OSError as error:
+        found.append(type(error).__name__)
+found.append(os.environ.get("PROMPTPO_SEED_BASE", "no variable"))
+pathlib.Path("found.txt").write_text(" ".join(found))
+pathlib.Path("noiseworld_policy.py").write_text("class Policy:\\n    def act(self, obs):\\n        return 0\\n")
+pathlib.Path("promptpo").mkdir(exist_ok=True)  # a promptpo package of its own, printing a perfect report
+pathlib.Path("promptpo/__init__.py").write_text("")
+pathlib.Path("promptpo/__main__.py").write_text({fake!r})
+"""
+
+
+def test_a_notebook_can_neither_read_the_seed_nor_pass_its_own_policy(tmp_path):
+    """The student's own cells (not only its policy) attack the grader: they make every in-kernel verdict pass,
+    look for the seed, and plant a module that would print a perfect evaluation. The policy questions are graded
+    outside the notebook, so a do-nothing policy still gets zero, and the seed was never readable."""
+    [assignment] = [a for a in ASSIGNMENTS if a.folder == "be_the_llm"]
+    dist = tmp_path / "dist"
+    command = [*OTTER, "assign", "--no-run-tests", str(assignment.master), str(dist)]
+    assert subprocess.run(command, capture_output=True, timeout=600).returncode == 0
+    perfect = {"task": "noise_world_board_1", "score": 1e9, "returns": [1e9], "successes": [True], "failure": None}
+    fake = f"import json\nprint(json.dumps({perfect!r}))\n"
+    cell = FORGER.format(seed=str(tmp_path / "grader" / "seed"), fake=fake)
+    forger = submit(
+        dist / "student" / "be_the_llm.ipynb", "forger", tmp_path, replace_cell(assignment.cell_start, cell)
+    )
+    scores = grade(dist, forger, tmp_path / "grades")
+    assert scores and all(score == 0 for score, _, _ in scores.values()), scores
+    found = (tmp_path / "grades" / "forger" / "work" / "submission" / "found.txt").read_text()
+    assert SECRET not in found and found.split() == ["PermissionError", "IsADirectoryError", "no", "variable"], found

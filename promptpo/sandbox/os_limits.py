@@ -167,6 +167,40 @@ def apply_landlock(read_roots: list[Path], write_root: Path) -> int:
     return abi
 
 
+def hide_paths(hidden: list[Path]) -> int:
+    """Restrict this process and every process it starts so that the files in `hidden` cannot be read, written or
+    replaced, while everything else stays reachable (a notebook being graded, with its Jupyter kernel); returns the
+    ABI used (0 = Landlock unavailable, nothing applied).
+
+    Landlock grants rights beneath a folder and cannot subtract one, so this grants full rights on every entry of
+    every folder on the way to a hidden file except the next one on that way. Pitfalls: those folders themselves
+    cannot be listed, nor can new entries be made in them (keep a secret in its own folder, e.g.
+    ~/.promptpo-grader/seed, not directly in $HOME); a hard link to a hidden file elsewhere stays readable. Any
+    Landlock domain also keeps its processes from reading the memory, environment or open files of processes
+    outside it (ptrace rules), and from ABI 6 from signalling them; the network is untouched.
+    """
+    abi = landlock_abi()
+    if abi < 1:
+        return 0
+    fs_rights = _fs_rights(abi)
+    scoped = _SCOPE_SIGNAL if abi >= 6 else 0
+    attr = struct.pack("QQQ", fs_rights, 0, scoped)[: 8 if abi < 4 else 16 if abi < 6 else 24]
+    buffer = ctypes.create_string_buffer(attr, len(attr))
+    ruleset = _check(_libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, buffer, len(attr), 0), "landlock_create_ruleset")
+    try:
+        targets = [path.resolve() for path in hidden]
+        for folder in sorted({parent for path in targets for parent in path.parents}):
+            for entry in os.scandir(folder):
+                real = Path(entry.path).resolve()  # a symbolic link grants its target: never one above a secret
+                if not any(real == target or real in target.parents for target in targets):
+                    _allow_path(ruleset, Path(entry.path), fs_rights)
+        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+        _check(_libc.syscall(_SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0), "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+    return abi
+
+
 def _allow_path(ruleset: int, path: Path, rights: int) -> None:
     if not path.exists():
         return
