@@ -87,7 +87,7 @@ def built(request, tmp_path_factory) -> tuple[Assignment, Path]:
     return assignment, dist
 
 
-def grade(dist: Path, submission: Path, out: Path) -> dict[str, tuple[float, float, str]]:
+def grade(dist: Path, submission: Path, out: Path, *options: str) -> dict[str, tuple[float, float, str]]:
     """`promptpo grade` (otter's grading in the notebook, then the policy questions outside it) on one submission,
     with the grader's secret seed file: question -> (score, max, output). Results: out/<notebook name>/."""
     [autograder] = (dist / "autograder").glob("*.zip")
@@ -95,6 +95,7 @@ def grade(dist: Path, submission: Path, out: Path) -> dict[str, tuple[float, flo
     seed.parent.mkdir(parents=True, exist_ok=True)
     seed.write_text(SECRET)
     command = [*PROMPTPO, "grade", str(autograder), str(submission), "--seed-file", str(seed), "--out", str(out)]
+    command += options
     env = {"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"}
     completed = subprocess.run(command, capture_output=True, text=True, timeout=3600, env=env)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
@@ -239,3 +240,38 @@ def test_a_notebook_can_neither_read_the_seed_nor_pass_its_own_policy(tmp_path):
     assert scores and all(score == 0 for score, _, _ in scores.values()), scores
     found = (tmp_path / "grades" / "forger" / "work" / "submission" / "found.txt").read_text()
     assert SECRET not in found and found.split() == ["PermissionError", "IsADirectoryError", "no", "variable"], found
+
+
+STALLER = """import subprocess
+
+subprocess.Popen(["sleep", "4242.5"], start_new_session=True)  # detached: outlives the kernel unless killed
+while True:
+    pass
+"""
+
+
+def test_a_notebook_that_never_ends_is_stopped_with_everything_it_started(tmp_path):
+    """A notebook cell that loops for ever, after starting a detached process: the notebook pass stops at
+    --timeout-s, the detached process is gone, and the results say the pass was stopped (every point zero)."""
+    [assignment] = [a for a in ASSIGNMENTS if a.folder == "change_the_loop"]
+    dist = tmp_path / "dist"
+    command = [*OTTER, "assign", "--no-run-tests", str(assignment.master), str(dist)]
+    assert subprocess.run(command, capture_output=True, timeout=600).returncode == 0
+    edit = replace_cell(assignment.cell_start, STALLER)
+    staller = submit(dist / "student" / "change_the_loop.ipynb", "staller", tmp_path, edit)
+    scores = grade(dist, staller, tmp_path / "grades", "--timeout-s", "30")
+    assert scores and all(score == 0 for score, _, _ in scores.values()), scores
+    results = json.loads((tmp_path / "grades" / "staller" / "results.json").read_text())
+    assert results["notebook_pass"]["timed_out"] and results["notebook_pass"]["wall_s"] < 60
+    assert not [cmdline for cmdline in command_lines() if b"4242.5" in cmdline]
+
+
+def command_lines() -> list[bytes]:
+    """The command line of every process now running (one that exits meanwhile is skipped)."""
+    found = []
+    for path in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            found.append(path.read_bytes())
+        except OSError:
+            pass
+    return found
