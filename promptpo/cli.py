@@ -79,7 +79,7 @@ def _run(argv: list[str]) -> None:
 
 
 def _grid(argv: list[str]) -> None:
-    from promptpo.experiments import grid, results_dir
+    from promptpo.experiments import ParameterError, grid, results_dir
     from promptpo.runner import run_grid
 
     parser = argparse.ArgumentParser(
@@ -91,9 +91,10 @@ def _grid(argv: list[str]) -> None:
     )
     parser.add_argument("family")
     parser.add_argument("--profile", default="default")
-    parser.add_argument("--methods", nargs="+", default=["reference", "promptpo", "ppo", "dqn", "sac"])
-    parser.add_argument("--tasks", nargs="+", default=None)
-    parser.add_argument("--seeds", nargs="+", type=int, default=None, help="PromptPO run seeds")
+    lists = "; space- or comma-separated"
+    parser.add_argument("--methods", nargs="+", default=["reference", "promptpo", "ppo", "dqn", "sac"], help=lists)
+    parser.add_argument("--tasks", nargs="+", default=None, help="default: the profile's" + lists)
+    parser.add_argument("--seeds", nargs="+", default=None, help="PromptPO run seeds" + lists)
     for name, kind in (("model", str), ("base_url", str), ("rounds", int), ("n_gens", int), ("episodes", int)):
         parser.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None)
     parser.add_argument("--llm-mode", choices=["replay", "record", "live"], default=None)
@@ -103,19 +104,22 @@ def _grid(argv: list[str]) -> None:
     parser.add_argument("--recompute", action="store_true", help="rerun finished jobs too")
     parser.add_argument("--results-dir", type=Path, default=None)
     args = parser.parse_args(argv)
-    jobs = grid(
-        args.family,
-        args.profile,
-        tasks=args.tasks,
-        model=args.model,
-        base_url=args.base_url,
-        llm_mode=args.llm_mode,
-        rounds=args.rounds,
-        n_gens=args.n_gens,
-        episodes=args.episodes,
-        seeds=args.seeds,
-        methods=tuple(args.methods),
-    )
+    try:
+        jobs = grid(
+            args.family,
+            args.profile,
+            tasks=_joined(args.tasks),
+            model=args.model,
+            base_url=args.base_url,
+            llm_mode=args.llm_mode,
+            rounds=args.rounds,
+            n_gens=args.n_gens,
+            episodes=args.episodes,
+            seeds=_joined(args.seeds),
+            methods=_joined(args.methods),
+        )
+    except ParameterError as error:
+        raise SystemExit(f"error: {error}") from None
     folder = args.results_dir or results_dir(args.family, args.profile)
     timings = run_grid(
         jobs,
@@ -129,6 +133,12 @@ def _grid(argv: list[str]) -> None:
     for timing in timings:
         print(json.dumps(timing))
     print(f"{len(jobs)} jobs in the grid, {len(timings)} run now; results in {folder}")
+
+
+def _joined(values: list[str] | None) -> str | None:
+    """`--tasks a b` and `--tasks a,b` alike: one comma-separated string, which `experiments.as_list` parses as
+    a notebook's `-p tasks a,b`."""
+    return None if values is None else ",".join(values)
 
 
 def _evaluate(argv: list[str]) -> None:

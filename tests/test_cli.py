@@ -57,3 +57,13 @@ def test_replay_without_transcripts_explains_how_to_record(tmp_path):
 def test_unknown_command_prints_usage():
     completed = promptpo("frobnicate")
     assert completed.returncode == 2 and "usage: promptpo COMMAND" in completed.stdout
+
+
+def test_grid_lists_may_be_space_or_comma_separated_and_a_wrong_element_is_named(tmp_path):
+    base = ("grid", "hard_exploration", "--methods", "reference", "--results-dir", str(tmp_path))
+    for tasks in (["noise_world_board_1,bogus"], ["noise_world_board_1", "bogus"]):
+        completed = promptpo(*base, "--tasks", *tasks)
+        assert completed.returncode != 0 and "Traceback" not in completed.stderr
+        assert completed.stderr.startswith("error: tasks: 'bogus' is not a hard_exploration task"), completed.stderr
+    completed = promptpo(*base, "--seeds", "0,x")
+    assert completed.stderr.startswith("error: seeds: expected one or more int values"), completed.stderr
