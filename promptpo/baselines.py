@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -22,19 +22,11 @@ from stable_baselines3.common.type_aliases import TrainFrequencyUnit
 from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, VecNormalize
 
+from promptpo.algorithms import SUPPORTED_ACTION_SPACES, Algo
 from promptpo.rollout import HELDOUT_SEED_OFFSET, episode_score, evaluate, heldout_seeds
 from promptpo.tasks import Task, get_task
 
-Algo = Literal["ppo", "dqn", "sac"]
-
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN, "sac": SAC}
-
-# Which action spaces each algorithm can act in (DQN: a Q-value per discrete action; SAC: a squashed Gaussian).
-SUPPORTED_ACTION_SPACES: dict[str, tuple[type[gym.Space], ...]] = {
-    "ppo": (gym.spaces.Discrete, gym.spaces.Box),
-    "dqn": (gym.spaces.Discrete,),
-    "sac": (gym.spaces.Box,),
-}
 
 HYPERPARAMS_DIR = Path(__file__).resolve().parents[1] / "data" / "hyperparams"
 DEFAULT_ENTRY = "default"

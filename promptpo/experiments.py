@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from promptpo.baselines import SUPPORTED_ACTION_SPACES
+from promptpo.algorithms import SUPPORTED_ACTION_SPACES
 from promptpo.files import slug
 from promptpo.llm import LLMConfig
 from promptpo.paths import DATA_DIR, FIGURES_DIR, RUNS_DIR
