@@ -240,15 +240,24 @@ def _transcripts(argv: list[str]) -> None:
         prog="promptpo transcripts",
         description="List (or delete) stored transcripts that no run under --runs used: replies recorded for "
         "prompts that changed since. Replay every profile into an empty runs folder first (make reproduce), or "
-        "needed transcripts are listed too.",
+        "needed transcripts are listed too. --rekey instead moves transcripts recorded under an older key version "
+        "to their current keys (replies unchanged).",
     )
-    parser.add_argument("--runs", type=Path, required=True, help="the folder of run folders to check against")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--runs", type=Path, help="the folder of run folders to check against")
+    action.add_argument("--rekey", action="store_true", help="re-key every transcript to the current key version")
     parser.add_argument("--store", type=Path, default=TRANSCRIPTS_DIR)
     parser.add_argument("--delete", action="store_true", help="delete them (default: only list them)")
     args = parser.parse_args(argv)
+    store = TranscriptStore(args.store)
+    if args.rekey:
+        total, moved = len(store), store.rekey()
+        for old, new in moved:
+            print(f"{old} -> {new.name}")
+        print(f"{len(moved)} of {total} transcripts re-keyed")
+        return
     if not args.runs.is_dir():
         raise SystemExit(f"error: --runs {args.runs} is not a folder")
-    store = TranscriptStore(args.store)
     total, unused = len(store), store.unused(args.runs)
     for path in unused:
         print(path)
@@ -271,7 +280,7 @@ COMMANDS = {
     "grid": (_grid, "run a notebook's experiment grid, locally or on Ray (see `promptpo grid --help`)"),
     "reproduce": (_reproduce, "regenerate every result: execute all notebooks with papermill, offline"),
     "serve": (_serve, "run the local llama.cpp OpenAI-compatible server (see `promptpo serve --help`)"),
-    "transcripts": (_transcripts, "list or delete stored transcripts that no run used (see --help)"),
+    "transcripts": (_transcripts, "list or delete transcripts no run used, or re-key them (see --help)"),
 }
 
 

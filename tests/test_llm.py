@@ -51,6 +51,42 @@ def test_key_is_stable_and_separates_samples_and_parameters():
     assert len(keys) == 6
 
 
+def test_a_prompt_whose_floats_differ_only_in_the_last_bits_has_the_same_key():
+    # Another CPU's simulator gives 109.0753237958323 where the recording machine gave 109.07532379583233.
+    def quoting(number: str) -> ChatRequest:
+        return request(messages=(("user", f"Feedback: mean return {number} over 10 episodes"),))
+
+    assert quoting("109.07532379583233").key() == quoting("109.0753237958323").key()
+    assert quoting("109.07532379583233").key() != quoting("109.07539").key()  # a real difference still counts
+    assert quoting("1.2345678901234e-05").key() == quoting("1.2345678901236e-05").key()
+    assert quoting("109.07532379583233").messages[0][1].endswith("109.07532379583233 over 10 episodes")
+
+
+def test_replay_on_another_cpu_finds_the_reply_and_a_real_miss_shows_the_differing_line(tmp_path):
+    recorded = request(messages=(("user", "Round 1 return: 109.07532379583233\nWrite a better policy."),))
+    store = TranscriptStore(tmp_path / "transcripts")
+    store.put(Transcript(recorded.key(), TAG, recorded, "reply", "stop", 1, 1, 0.1, "t"))
+    with LLM(config(tmp_path, model="m", temperature=1.0, max_tokens=64)) as llm:
+        messages = [("user", "Round 1 return: 109.0753237958323\nWrite a better policy.")]
+        assert llm.chat(messages, tag=TAG).text == "reply"
+        with pytest.raises(TranscriptMissing) as missed:
+            llm.chat([("user", "Round 1 return: 111.5\nWrite a better policy.")], tag=TAG)
+    assert "-Round 1 return: 109.07532379583233\n+Round 1 return: 111.5" in str(missed.value)
+
+
+def test_rekey_moves_transcripts_of_an_older_key_version_to_their_current_keys(tmp_path, capsys):
+    store = TranscriptStore(tmp_path)
+    old_key = "0" * 64  # what an older KEY_VERSION gave this request
+    old_path = store.put(Transcript(old_key, TAG, request(), "the reply", "stop", 1, 1, 0.1, "t"))
+    assert store.get(request(), TAG) is None
+    cli.main(["transcripts", "--rekey", "--store", str(tmp_path)])
+    assert "1 of 1 transcripts re-keyed" in capsys.readouterr().out
+    found = TranscriptStore(tmp_path).get(request(), TAG)
+    assert found is not None and found.reply == "the reply" and not old_path.exists() and len(store) == 1
+    cli.main(["transcripts", "--rekey", "--store", str(tmp_path)])
+    assert "0 of 1 transcripts re-keyed" in capsys.readouterr().out
+
+
 def test_transcript_file_round_trips_exact_text_and_is_line_diffable(tmp_path):
     text = "line one\r\nline two\n\n```python\nx = 'é'\n```\n  trailing spaces  "
     asked = request(messages=(("user", text),))

@@ -184,11 +184,13 @@ class LLM:
             self._checkpoint(hit)
             return hit, False
         if self.config.llm_mode == "replay":
+            near_miss = self._shared.near_miss(request, tag)
             raise TranscriptMissing(
                 f"no recorded reply for {tag.describe()} with model {request.model!r} in "
                 f"{self.config.transcripts_dir} (replay mode never calls an endpoint). To record it, rerun with "
                 f"llm_mode='record' (CLI: --llm-mode record) and your endpoint's --base-url/--model, or without "
                 f"--base-url to use the local llama.cpp server; see README, 'Use your own LLM'."
+                + (f"\n{near_miss}" if near_miss else "")
             )
         completion = self._client().complete(request)
         transcript = Transcript(

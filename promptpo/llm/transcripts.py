@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from promptpo.files import slug, write_atomic
 
 Messages = Sequence[tuple[str, str]]  # a chat: (role, content) pairs
-KEY_VERSION = "promptpo-chat-v1"  # bump when the request fields or their canonical form change
+KEY_VERSION = "promptpo-chat-v2"  # bump when the request fields or their canonical form change
+KEY_SIGNIFICANT_DIGITS = 10
+_DECIMAL = re.compile(r"\d+\.\d+(?:[eE][-+]?\d+)?")
+
+
+def key_text(text: str) -> str:
+    """`text` with every decimal number rewritten to `KEY_SIGNIFICANT_DIGITS` significant digits: the form of a
+    message that a request key hashes (the request itself, and the prompt sent, keep the exact text).
+
+    Why: prompts quote simulator results (returns, distances) at full float precision, and their last bits differ
+    between CPUs (MuJoCo's math vectorises differently with and without AVX-512), so exact keys recorded on one
+    machine would miss on another. Pitfall: a number whose two machine values straddle a rounding boundary at the
+    10th digit still misses; the replay error then shows the differing line.
+    """
+    return _DECIMAL.sub(lambda m: format(float(m.group()), f".{KEY_SIGNIFICANT_DIGITS}g"), text)
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,7 @@ class ChatRequest:
     def key(self) -> str:
         """Stable SHA-256 of the canonical JSON of the request (never of credentials or the endpoint URL)."""
         payload = {"version": KEY_VERSION, **self.as_dict()}
+        payload["messages"] = [{**m, "content": key_text(m["content"])} for m in payload["messages"]]
         canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -161,6 +178,37 @@ class TranscriptStore:
         path = self._lookup(key[:16])
         transcript = Transcript.from_json(path.read_text(encoding="utf-8")) if path is not None else None
         return transcript if transcript is not None and transcript.key == key else None
+
+    def near_miss(self, request: ChatRequest, tag: CallTag) -> str | None:
+        """Why a call with this tag was recorded but does not match `request`: the first line where the recorded
+        prompt differs from this one, or None when no call with this tag was recorded."""
+        pattern = self.path_for("?" * 16, request, tag).name
+        for path in sorted(self.path_for("", request, tag).parent.glob(pattern)):
+            recorded = Transcript.from_json(path.read_text(encoding="utf-8")).request
+            if recorded.sample_index != request.sample_index:
+                continue
+            old = "".join(content for _, content in recorded.messages).splitlines()
+            new = "".join(content for _, content in request.messages).splitlines()
+            changed = [line for line in difflib.unified_diff(old, new, lineterm="", n=0) if line[:1] in "-+"]
+            changed = [line for line in changed if line[:3] not in ("---", "+++")]
+            if changed:
+                return f"{path} was recorded for a prompt that differs from this one:\n" + "\n".join(changed[:4])
+        return None
+
+    def rekey(self) -> list[tuple[Path, Path]]:
+        """Give every stored transcript the key its stored request has under the current `KEY_VERSION`, renaming
+        its file; returns the (old, new) paths of those that changed. The replies are untouched."""
+        moved = []
+        for path in sorted(self._scan().values()):
+            transcript = Transcript.from_json(path.read_text(encoding="utf-8"))
+            key = transcript.request.key()
+            if key != transcript.key:
+                new = self.put(replace(transcript, key=key))
+                if new != path:
+                    path.unlink()
+                moved.append((path, new))
+        self._index = None
+        return moved
 
     def __len__(self) -> int:
         return len(self._scan())
