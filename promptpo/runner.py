@@ -268,22 +268,36 @@ class ResultStore:
                 reader = csv.DictReader(handle)
                 fields, rows = reader.fieldnames or [], [row for row in reader if keep(row["job"])]
             rows.sort(key=lambda row: rank(row["job"]))  # stable: rows of one job keep their order
-            write_atomic(path, csv_text(fields, rows))
+            if rows:
+                write_atomic(path, csv_text(fields, rows))
+            else:  # no job left in it: the next rows start the table with their own columns
+                path.unlink()
         done = {record["job"]: record for record in self._jobs() if keep(record["job"])}
         text = "".join(json.dumps(done[key], sort_keys=True) + "\n" for key in sorted(done, key=rank))
         write_atomic(self.folder / "jobs.jsonl", text)
 
     @staticmethod
     def _append(path: Path, rows: list[dict[str, Any]]) -> None:
+        """Append `rows` to the table at `path`. Rows whose columns differ from the table's (a newer version of a
+        method added or dropped one) rewrite the table with the union of both, empty where a row has no value:
+        appending them under the old header would shift every value into the wrong column."""
         if not rows:
             return
+        fields, fixed = list(rows[0]), [{key: _fixed(value) for key, value in row.items()} for row in rows]
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            with open(path, newline="", encoding="utf-8") as handle:
+                reader = csv.DictReader(handle)
+                header, old = reader.fieldnames or [], list(reader)
+            if header != fields:
+                write_atomic(path, csv_text(header + [f for f in fields if f not in header], old + fixed))
+                return
         new = not path.exists()
         with open(path, "a", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer = csv.DictWriter(handle, fieldnames=fields)
             if new:
                 writer.writeheader()
-            writer.writerows([{key: _fixed(value) for key, value in row.items()} for row in rows])
+            writer.writerows(fixed)
 
 
 FLOAT_DIGITS = 10  # significant digits of every float in the tidy tables
