@@ -74,7 +74,7 @@ def _run(argv: list[str]) -> None:
     print(f"run folder: {result.run_dir}")
     if result.best is not None:
         best = next(r for r in result.rounds if r["round"] == result.best.round)
-        print(f"best policy: round {best['round']}, held-out score {best['heldout_score']}")
+        print(f"reported policy (best selection score): round {best['round']}, held-out score {best['heldout_score']}")
     print(f"LLM: {json.dumps(result.ledger)}")
 
 

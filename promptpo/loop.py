@@ -3,8 +3,9 @@
 The algorithm is `run_promptpo`, top to bottom; prompts, sandboxing, LLM access and the run folder live in their
 own modules. Differences from the paper's reference code (which ran generated code in the optimiser's own process
 and stopped at the first unexpected reply): no LLM output can abort a run (failures are records), generated code
-runs only in confined workers, episodes are seeded and every round's winner is re-scored on held-out seeds, every
-environment step is counted, and an interrupted run resumes without repeating any LLM call or finished evaluation.
+runs only in confined workers, episodes are seeded, every round's winner is re-scored on held-out seeds that no
+choice uses (the reported policy is chosen on selection scores), every environment step is counted, and an
+interrupted run resumes without repeating any LLM call or finished evaluation.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class RunResult:
     config: PromptPOConfig
     rounds: list[dict[str, Any]]  # one row per round (see `_round_row`)
     candidates: list[Candidate]
-    best: Candidate | None  # highest held-out score over all rounds' winners
+    best: Candidate | None  # the reported policy (`reported_winner`): chosen on selection scores, never held-out
     last: Candidate | None  # the last round's winner (the paper's artifact)
     feedback_code: str | None
     ledger: dict[str, Any]
@@ -105,6 +106,16 @@ def best_selection_score(candidates: list[Candidate]) -> Candidate | None:
 
 
 WinnerRule = Callable[[list[Candidate]], "Candidate | None"]
+
+
+def reported_winner(winners: list[Candidate]) -> Candidate | None:
+    """The policy a run reports: the round winner with the highest selection score (ties: the earliest round).
+
+    Chosen on selection episodes only, so its held-out score is an unbiased estimate: taking the maximum of the
+    winners' held-out scores would choose on the very episodes the score is reported on. Pitfall: each round has
+    its own selection seeds, so this compares winners on different episodes (noisy, but never on held-out ones)."""
+    scored = [w for w in winners if w.score is not None]
+    return max(scored, key=lambda w: (w.score, -w.round)) if scored else None
 
 
 def run_promptpo(
@@ -225,23 +236,23 @@ def run_promptpo(
                     winners[round_index] = (winner, score(heldout, task))
                     history.append(_as_winner(winner, task))
                 row = _round_row(task, round_index, current, superseded, winner, heldout, env_steps, llm.ledger)
-                earlier = [r["best_heldout_so_far"] for r in table[-1:]] + [row["heldout_score"]]
-                row["best_heldout_so_far"] = max((v for v in earlier if v is not None), default=None)
+                reported = reported_winner([w for w, _ in winners.values()])
+                row["reported_round"] = reported.round if reported else None
+                row["reported_heldout"] = winners[reported.round][1] if reported else None
                 table.append(row)
                 for candidate in superseded + current:
                     folder.write_candidate(candidate.name, candidate.code, _candidate_record(candidate))
                 folder.write_table("rounds.csv", table)
-                bar.set_postfix(best=table[-1]["best_heldout_so_far"], steps=env_steps)
+                bar.set_postfix(reported=row["reported_heldout"], steps=env_steps)
     finally:
         if own_llm:
             llm.close()  # type: ignore[union-attr]
 
-    best = max(winners.values(), key=lambda w: w[1] if w[1] is not None else float("-inf"), default=None)
     result = RunResult(
         config=config,
         rounds=table,
         candidates=candidates,
-        best=best[0] if best else None,
+        best=reported_winner([w for w, _ in winners.values()]),
         last=winners[rounds][0] if rounds in winners else None,
         feedback_code=feedback_code,
         ledger=llm.ledger.summary(),

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from promptpo.llm import TranscriptStore
+from promptpo.llm import LLMConfig, TranscriptStore
+from promptpo.loop import PromptPOConfig
 from promptpo.paths import TRANSCRIPTS_DIR
-from promptpo.runner import ResultStore
+from promptpo.runner import Job, ResultStore
 from promptpo.sandbox import FailureKind
 from promptpo.tasks.base import REFERENCE_SUFFIX
 
@@ -35,7 +36,8 @@ COLUMNS = {
         "env_steps",
         "llm_calls",
         "heldout_score",
-        "best_heldout_so_far",
+        "reported_round",
+        "reported_heldout",
         "candidates_ok",
         "candidates_failed",
         "failures",
@@ -118,7 +120,8 @@ def promptpo_method(model: str) -> str:
 
 
 def promptpo_summary(results: Results) -> pd.DataFrame:
-    """Per task, model and seed: best held-out score over rounds, the last round's, env steps, LLM usage, and the
+    """Per task, model and seed: the reported policy's held-out score (`loop.reported_winner`: the winner with the
+    best selection score, chosen without the held-out episodes), the last round's, env steps, LLM usage, and the
     failures of the samples' final attempts by kind (`truncated replies` counts every reply cut at the token limit,
     repairs included)."""
     rows = []
@@ -132,7 +135,8 @@ def promptpo_summary(results: Results) -> pd.DataFrame:
                 "model": model,
                 "seed": seed,
                 "rounds": len(runs),
-                "best held-out": last["best_heldout_so_far"],
+                "reported round": last["reported_round"],
+                "reported held-out": last["reported_heldout"],
                 "last round held-out": last["heldout_score"],
                 "env steps": int(last["env_steps"]),
                 "LLM calls": int(last["llm_calls"]),
@@ -157,8 +161,8 @@ def steps_to_fraction(results: Results, fractions: tuple[float, ...] = FRACTIONS
     """Environment steps each method needs until its score first reaches `fraction` x the optimal score.
 
     RL: the first evaluation point where the mean over seeds reaches it. PromptPO: the cumulative steps of the
-    first round whose best held-out score (mean over seeds) reaches it. "not reached" otherwise. Only tasks with
-    a positive optimum are listed (a fraction of a negative optimum has no meaning).
+    first round whose reported policy's held-out score (mean over seeds) reaches it. "not reached" otherwise. Only
+    tasks with a positive optimum are listed (a fraction of a negative optimum has no meaning).
     """
     rows = []
     for task in dict.fromkeys(results.references["task"]):
@@ -176,12 +180,13 @@ def steps_to_fraction(results: Results, fractions: tuple[float, ...] = FRACTIONS
 
 
 def _method_series(results: Results, task: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """method -> (env steps, mean score over seeds) for one task; PromptPO (per model) uses best held-out so far."""
+    """method -> (env steps, mean score over seeds) for one task; PromptPO (per model): the reported policy's held-out
+    score after each round."""
     series = {}
-    rounds = results.rounds[results.rounds["task"] == task].dropna(subset=["best_heldout_so_far"])
+    rounds = results.rounds[results.rounds["task"] == task].dropna(subset=["reported_heldout"])
     for model, runs in rounds.groupby("model", sort=False):
-        mean = runs.groupby("round", sort=True)[["env_steps", "best_heldout_so_far"]].mean()
-        series[promptpo_method(model)] = (mean["env_steps"].to_numpy(), mean["best_heldout_so_far"].to_numpy())
+        mean = runs.groupby("round", sort=True)[["env_steps", "reported_heldout"]].mean()
+        series[promptpo_method(model)] = (mean["env_steps"].to_numpy(), mean["reported_heldout"].to_numpy())
     curves = results.curves[results.curves["task"] == task]
     for algo, frame in curves.groupby("algo", sort=False):
         mean = frame.groupby("env_steps", sort=True)["score"].mean()
@@ -282,8 +287,8 @@ def _reference_lines_and_limits(ax, results: Results, task: str, curves: pd.Data
 
 def plot_final_scores(results: Results, tasks: list[str]) -> plt.Figure:
     """Final held-out scores per task as a fraction of the optimal (or oracle) score, so that tasks of different
-    scales share one axis. RL: the last evaluation point, one dot per seed; PromptPO (per model): best held-out
-    score per seed. Tasks without a positive optimum are left out."""
+    scales share one axis. RL: the last evaluation point, one dot per seed; PromptPO (per model): the reported
+    policy's held-out score per seed. Tasks without a positive optimum are left out."""
     rows = []
     for task in tasks:
         if _optimum(results, task) is None:
@@ -292,7 +297,7 @@ def plot_final_scores(results: Results, tasks: list[str]) -> plt.Figure:
             value = fraction_of_optimum(results, task, frame["score"].iloc[-1])
             rows.append({"task": task, "method": algo, "seed": seed, "fraction of optimum": value})
         for (model, seed), frame in results.rounds[results.rounds["task"] == task].groupby(["model", "seed"]):
-            best = frame["best_heldout_so_far"].iloc[-1]
+            best = frame["reported_heldout"].iloc[-1]
             if pd.notna(best):
                 value = fraction_of_optimum(results, task, best)
                 rows.append(
@@ -369,11 +374,11 @@ def _failure_counts(rounds: pd.DataFrame) -> dict[str, int]:
 
 
 def _promptpo_sentences(results: Results, model: str, runs: pd.DataFrame) -> list[str]:
-    """What PromptPO with `model` did: candidates, failures, winners, steps, and each run's best held-out score."""
+    """What PromptPO with `model` did: candidates, failures, winners, steps, and each run's reported held-out score."""
     candidates = int(runs["runnable candidates"].sum() + runs["failed candidates"].sum())
     failures = _failure_counts(results.rounds[results.rounds["model"] == model])
     common = ", ".join(f"{kind} ({count})" for kind, count in sorted(failures.items(), key=lambda kv: -kv[1])[:3])
-    scored = runs.dropna(subset=["best held-out"])
+    scored = runs.dropna(subset=["reported held-out"])
     lines = [
         f"PromptPO with {model}: {len(runs)} runs, {candidates} candidate policies of which "
         f"{int(runs['runnable candidates'].sum())} ran; the failures' kinds: {common or '-'}. {len(scored)} of "
@@ -381,9 +386,10 @@ def _promptpo_sentences(results: Results, model: str, runs: pd.DataFrame) -> lis
         f"{int(runs['env steps'].max()):,} environment steps."
     ]
     for _, row in scored.iterrows():
-        value = fraction_of_optimum(results, row["task"], row["best held-out"])
+        value = fraction_of_optimum(results, row["task"], row["reported held-out"])
         shown = f"{value:.2f} of the optimal score" if value is not None else "no optimum known"
-        lines.append(f"  {row['task']} (seed {row['seed']}): best held-out {row['best held-out']:.4g} ({shown}).")
+        score = row["reported held-out"]
+        lines.append(f"  {row['task']} (seed {row['seed']}): reported policy's held-out score {score:.4g} ({shown}).")
     return lines
 
 
@@ -414,18 +420,70 @@ def family_summary(results: Results, tasks: list[str]) -> str:
 
 def final_scores(results: Results) -> pd.DataFrame:
     """Per task: each method's final held-out score (RL: last evaluation point, mean over seeds; PromptPO, per
-    model: best held-out score of a round winner, mean over seeds) next to the references."""
+    model: the reported policy's held-out score, mean over seeds) next to the references."""
     table: dict[str, dict[str, float]] = {}
     for (task, algo), frame in results.curves.groupby(["task", "algo"], sort=False):
         table.setdefault(task, {})[algo.upper()] = frame[frame["env_steps"] == frame["env_steps"].max()]["score"].mean()
     for (task, model), frame in results.rounds.groupby(["task", "model"], sort=False):
-        best = frame.groupby("seed")["best_heldout_so_far"].last()
+        best = frame.groupby("seed")["reported_heldout"].last()
         table.setdefault(task, {})[promptpo_method(model)] = best.mean() if best.notna().any() else np.nan
     for row in results.references.itertuples():
         table.setdefault(row.task, {})[row.reference] = row.score
     frame = pd.DataFrame.from_dict(table, orient="index")
     order = [c for c in map(_label, results.methods()) if c in frame.columns]
     return frame[order + [c for c in frame.columns if c not in order]]
+
+
+def headline_table(results: Results, tasks: list[str]) -> pd.DataFrame:
+    """One row per method (`final_scores`): on how many of `tasks` it has a final score, beats the random policy,
+    and reaches each of FRACTIONS of the optimal (or oracle) score. The fraction columns count only tasks with a
+    positive optimum and are left out when there is none (MuJoCo)."""
+    finals = final_scores(results).reindex(tasks)
+    with_optimum = [task for task in tasks if _optimum(results, task) is not None]
+    rows = {}
+    for method in [m for m in map(_label, results.methods()) if m in finals.columns]:
+        scores = finals[method]
+        row = {
+            "tasks with a score": f"{int(scores.notna().sum())} of {len(tasks)}",
+            "above random": f"{int((scores > finals['random']).sum())} of {len(tasks)}",
+        }
+        for fraction in FRACTIONS if with_optimum else ():
+            reached = sum(fraction_of_optimum(results, t, scores[t]) >= fraction for t in with_optimum)
+            row[f"at {fraction:.0%} of the optimum"] = f"{int(reached)} of {len(with_optimum)}"
+        rows[method] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def budget_text(jobs: list[Job]) -> str:
+    """The budgets of a grid, one line per PromptPO model and per RL algorithm, read from its jobs (so the text
+    cannot drift from the profile). Rounds are the paper's per-task value where the profile sets none."""
+    lines = []
+    promptpo = [job for job in jobs if job.method == "promptpo"]
+    for model in dict.fromkeys(job.config["llm"]["model"] for job in promptpo):
+        config = next(job.config for job in promptpo if job.config["llm"]["model"] == model)
+        defaults = PromptPOConfig()
+        knobs = {name: config.get(name, getattr(defaults, name)) for name in ("rounds", "n_gens", "max_repairs")}
+        rounds = knobs["rounds"] if knobs["rounds"] is not None else "the paper's per-task number of"
+        tokens = config["llm"].get("max_tokens", LLMConfig.max_tokens)
+        temperature = config["llm"].get("temperature", LLMConfig.temperature)
+        seeds = sorted({job.seed for job in promptpo if job.config["llm"]["model"] == model})
+        lines.append(
+            f"PromptPO with {model}: {rounds} rounds of {knobs['n_gens']} samples, up to {knobs['max_repairs']} "
+            f"repairs per crashed candidate, {config.get('episodes', defaults.episodes)} selection and "
+            f"{config.get('heldout_episodes', defaults.heldout_episodes)} held-out episodes per winner, replies of "
+            f"at most {tokens} tokens at temperature {temperature}; run seeds {seeds}."
+        )
+    for algo in RL_ORDER:
+        runs = [job for job in jobs if job.method == algo]
+        if runs:
+            steps = sorted({job.config["total_steps"] for job in runs})
+            seeds = sorted({job.seed for job in runs})
+            lines.append(
+                f"{algo.upper()}: {' / '.join(f'{s:,}' for s in steps)} environment steps per seed, seeds {seeds}, "
+                f"evaluated every {runs[0].config['eval_every']:,} steps on {runs[0].config['eval_episodes']} "
+                "held-out episodes; the final policy is reported (no checkpoint is chosen)."
+            )
+    return "\n".join(lines)
 
 
 def timing_summary(timings: list[dict[str, Any]], jobs: int, folder: Path) -> pd.DataFrame | str:
@@ -458,13 +516,13 @@ def failure_table(results: Results) -> pd.DataFrame:
 
 
 def best_policy(results: Results, folder: Path) -> str:
-    """The code of the PromptPO policy with the highest best held-out score as a fraction of its task's optimum
+    """The code of the reported PromptPO policy with the highest held-out score as a fraction of its task's optimum
     (or, without any optimum, the first run with a winner), as stored in `folder`/policies/; a sentence if no run
     had a winner."""
-    runs = promptpo_summary(results).dropna(subset=["best held-out"]) if len(results.rounds) else pd.DataFrame()
+    runs = promptpo_summary(results).dropna(subset=["reported held-out"]) if len(results.rounds) else pd.DataFrame()
     if not len(runs):
         return "No PromptPO run of this grid had a winner: no candidate ran without failing."
-    fractions = [fraction_of_optimum(results, t, v) for t, v in zip(runs["task"], runs["best held-out"])]
+    fractions = [fraction_of_optimum(results, t, v) for t, v in zip(runs["task"], runs["reported held-out"])]
     ranked = [f if f is not None else float("-inf") for f in fractions]
     row = runs.iloc[max(range(len(runs)), key=lambda i: ranked[i])]
     return (folder / "policies" / row["model"] / f"{row['task']}__seed{row['seed']}__best.py").read_text()

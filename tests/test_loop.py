@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from promptpo.loop import PromptPOConfig, best_selection_score, run_promptpo
+from promptpo.loop import Candidate, PromptPOConfig, best_selection_score, reported_winner, run_promptpo
 from promptpo.rollout import evaluate, heldout_seeds, selection_seeds
-from promptpo.sandbox import Limits, extract_code
+from promptpo.sandbox import EvalResult, Limits, extract_code
 from promptpo.tasks import get_task
 from tests.doubles import CannedLLM
 
@@ -97,8 +97,21 @@ def test_winner_scores_match_trusted_rollouts_on_selection_and_heldout_seeds(run
             c.score for c in result.candidates if c.round == row["round"] and c.score is not None
         )
     assert result.best is not None and result.last is not None and result.last.round == 2
-    best_heldout = max(row["heldout_score"] for row in result.rounds)
-    assert result.rounds[-1]["best_heldout_so_far"] == best_heldout
+    by_selection = max(result.rounds, key=lambda row: (row["selection_score"], -row["round"]))
+    assert (result.best.round, result.best.score) == (by_selection["round"], by_selection["selection_score"])
+    last = result.rounds[-1]
+    assert (last["reported_round"], last["reported_heldout"]) == (by_selection["round"], by_selection["heldout_score"])
+
+
+def test_the_reported_policy_is_chosen_on_selection_scores_never_on_heldout_ones():
+    def winner(round_index: int, selection: float | None) -> Candidate:
+        return Candidate(round_index, 0, 0, "code", EvalResult([], 0), selection, f"key{round_index}")
+
+    # Round 2 would win on held-out scores; the rule never sees them. Ties go to the earliest round.
+    assert reported_winner([winner(1, 5.0), winner(2, 3.0)]).round == 1
+    assert reported_winner([winner(1, 2.0), winner(2, 2.0), winner(3, 1.0)]).round == 1
+    assert reported_winner([winner(1, None), winner(2, -4.0)]).round == 2
+    assert reported_winner([]) is None
 
 
 def test_env_steps_count_every_rollout_including_failures_and_the_summariser_check(run):
