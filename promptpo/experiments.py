@@ -85,6 +85,7 @@ def grid(
 
     `tasks`, `seeds` and `methods` accept what `as_list` does; `overrides` are PROMPTPO_KNOBS and LLM_KNOBS.
     PromptPO runs once per model of the profile's `models` list (or its `llm.model`); `model` replaces that list.
+    PromptPO, like each baseline, runs on the profile's `tasks` unless its section names a subset (`tasks:` in it).
     Order: references, then PromptPO (model x task x seed), then each RL algorithm (task x seed) on the tasks whose
     action space it supports. Raises `ParameterError` for an unknown parameter, task or method.
     """
@@ -105,6 +106,7 @@ def grid(
         jobs += [Job(task, "reference", 0, {"episodes": spec["reference_episodes"]}) for task in tasks]
     if "promptpo" in methods and "promptpo" in spec:
         config = dict(spec["promptpo"])
+        promptpo_tasks = [task for task in config.pop("tasks", tasks) if task in tasks]
         config.update({k: overrides[k] for k in PROMPTPO_KNOBS if overrides.get(k) is not None})
         llm = dict(spec.get("llm", {}))
         llm.update({k: overrides[k] for k in LLM_KNOBS if k != "model" and overrides.get(k) is not None})
@@ -113,7 +115,7 @@ def grid(
         jobs += [
             Job(task, "promptpo", seed, {**config, "llm": {**llm, "model": name}})
             for name in models
-            for task in tasks
+            for task in promptpo_tasks
             for seed in seeds or spec["seeds"]
         ]
     for algo, settings in spec.get("baselines", {}).items():

@@ -436,10 +436,12 @@ def final_scores(results: Results) -> pd.DataFrame:
 
 def headline_table(results: Results, tasks: list[str]) -> pd.DataFrame:
     """One row per method (`final_scores`): on how many of `tasks` it has a final score, beats the random policy,
-    and reaches each of FRACTIONS of the optimal (or oracle) score. The fraction columns count only tasks with a
-    positive optimum and are left out when there is none (MuJoCo)."""
+    beats standing still (the zero action, counted over the tasks that have one: a MuJoCo policy that only stands
+    collects every step's healthy reward), and reaches each of FRACTIONS of the optimal (or oracle) score. The
+    fraction columns count only tasks with a positive optimum and are left out when there is none (MuJoCo)."""
     finals = final_scores(results).reindex(tasks)
     with_optimum = [task for task in tasks if _optimum(results, task) is not None]
+    zero = finals["zero action"].dropna() if "zero action" in finals.columns else pd.Series(dtype=float)
     rows = {}
     for method in [m for m in map(_label, results.methods()) if m in finals.columns]:
         scores = finals[method]
@@ -447,6 +449,8 @@ def headline_table(results: Results, tasks: list[str]) -> pd.DataFrame:
             "tasks with a score": f"{int(scores.notna().sum())} of {len(tasks)}",
             "above random": f"{int((scores > finals['random']).sum())} of {len(tasks)}",
         }
+        if len(zero):
+            row["above zero action"] = f"{int((scores[zero.index] > zero).sum())} of {len(zero)}"
         for fraction in FRACTIONS if with_optimum else ():
             reached = sum(fraction_of_optimum(results, t, scores[t]) >= fraction for t in with_optimum)
             row[f"at {fraction:.0%} of the optimum"] = f"{int(reached)} of {len(with_optimum)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from promptpo.experiments import grid
+from promptpo.experiments import grid, load_profile
 from promptpo.runner import Job, JobOutput, ResultStore, execute, policy_header, run_grid
 from promptpo.tasks import get_task
 
@@ -141,12 +142,35 @@ def test_a_failing_job_is_reported_and_does_not_cost_the_others(tmp_path):
 
 
 def test_promptpo_runs_once_per_model_of_the_profile():
-    jobs = [job for job in grid("hard_exploration", "qwen", tasks=["noise_world_board_1"]) if job.method == "promptpo"]
+    jobs = [
+        job for job in grid("hard_exploration", "default", tasks=["noise_world_board_1"]) if job.method == "promptpo"
+    ]
     models = [job.config["llm"]["model"] for job in jobs]
     assert models == ["qwen2.5-coder-1.5b-instruct-q4_k_m", "qwen2.5-coder-0.5b-instruct-q4_k_m"]
     assert len({job.key for job in jobs}) == 2  # different models are different results
-    only = grid("hard_exploration", "qwen", tasks=["noise_world_board_1"], model="gpt-4o", methods=("promptpo",))
+    only = grid("hard_exploration", "default", tasks=["noise_world_board_1"], model="gpt-4o", methods=("promptpo",))
     assert [job.config["llm"]["model"] for job in only] == ["gpt-4o"]
+
+
+def test_a_table_gains_a_column_without_shifting_values_and_forgetting_every_job_drops_it(tmp_path):
+    old, new = Job(TASK, "reference", 0, {"episodes": 1}), Job(TASK, "reference", 1, {"episodes": 1})
+    store = ResultStore(tmp_path)
+    store.add(old, JobOutput(tables={"t": [{"job": old.key, "score": 1.5}]}))
+    store.add(new, JobOutput(tables={"t": [{"job": new.key, "round": 3, "score": 2.5}]}))  # a newer version's row
+    with open(tmp_path / "t.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == [{"job": old.key, "score": "1.5", "round": ""}, {"job": new.key, "score": "2.5", "round": "3"}]
+    store.forget({old.key, new.key})
+    assert not (tmp_path / "t.csv").exists() and store.done() == set()
+
+
+def test_promptpo_runs_only_on_the_tasks_its_section_names_with_the_same_jobs_as_the_full_grid():
+    jobs = grid("mujoco", "default")
+    promptpo = [job for job in jobs if job.method == "promptpo"]
+    named = load_profile("mujoco", "default")["promptpo"]["tasks"]
+    assert [job.task for job in promptpo] == named and set(named) < {job.task for job in jobs if job.method == "ppo"}
+    # the subset is not part of a job's config: these are the runs the seven-task `qwen` profile records
+    assert {job.key for job in promptpo} <= {job.key for job in grid("mujoco", "qwen", methods=("promptpo",))}
 
 
 def test_tables_write_floats_at_a_fixed_precision(tmp_path):
