@@ -180,8 +180,8 @@ class TranscriptStore:
         return transcript if transcript is not None and transcript.key == key else None
 
     def near_miss(self, request: ChatRequest, tag: CallTag) -> str | None:
-        """Why a call with this tag was recorded but does not match `request`: the first line where the recorded
-        prompt differs from this one, or None when no call with this tag was recorded."""
+        """Why a call with this tag was recorded but does not match `request`: the first (up to 4) lines where the
+        recorded prompt differs from this one, or None when no call with this tag and sample was recorded."""
         pattern = self.path_for("?" * 16, request, tag).name
         for path in sorted(self.path_for("", request, tag).parent.glob(pattern)):
             recorded = Transcript.from_json(path.read_text(encoding="utf-8")).request
