@@ -463,9 +463,9 @@ def budget_text(jobs: list[Job]) -> str:
     cannot drift from the profile). Rounds are the paper's per-task value where the profile sets none."""
     lines = []
     promptpo = [job for job in jobs if job.method == "promptpo"]
+    defaults = PromptPOConfig()
     for model in dict.fromkeys(job.config["llm"]["model"] for job in promptpo):
         config = next(job.config for job in promptpo if job.config["llm"]["model"] == model)
-        defaults = PromptPOConfig()
         knobs = {name: config.get(name, getattr(defaults, name)) for name in ("rounds", "n_gens", "max_repairs")}
         rounds = knobs["rounds"] if knobs["rounds"] is not None else "the paper's per-task number of"
         tokens = config["llm"].get("max_tokens", LLMConfig.max_tokens)

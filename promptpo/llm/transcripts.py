@@ -189,8 +189,8 @@ class TranscriptStore:
                 continue
             old = "".join(content for _, content in recorded.messages).splitlines()
             new = "".join(content for _, content in request.messages).splitlines()
-            changed = [line for line in difflib.unified_diff(old, new, lineterm="", n=0) if line[:1] in "-+"]
-            changed = [line for line in changed if line[:3] not in ("---", "+++")]
+            diff = difflib.unified_diff(old, new, lineterm="", n=0)
+            changed = [line for line in diff if line[:1] in "-+" and line[:3] not in ("---", "+++")]
             if changed:
                 return f"{path} was recorded for a prompt that differs from this one:\n" + "\n".join(changed[:4])
         return None
