@@ -287,9 +287,10 @@ class ResultStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             with open(path, newline="", encoding="utf-8") as handle:
-                reader = csv.DictReader(handle)
-                header, old = reader.fieldnames or [], list(reader)
+                header = next(csv.reader(handle), [])  # the header only: appends are per job, tables grow
             if header != fields:
+                with open(path, newline="", encoding="utf-8") as handle:
+                    old = list(csv.DictReader(handle))
                 write_atomic(path, csv_text(header + [f for f in fields if f not in header], old + fixed))
                 return
         new = not path.exists()
