@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -268,6 +269,7 @@ class ResultStore:
                 reader = csv.DictReader(handle)
                 fields, rows = reader.fieldnames or [], [row for row in reader if keep(row["job"])]
             rows.sort(key=lambda row: rank(row["job"]))  # stable: rows of one job keep their order
+            rows = [{key: _refixed(value) for key, value in row.items()} for row in rows]
             if rows:
                 write_atomic(path, csv_text(fields, rows))
             else:  # no job left in it: the next rows start the table with their own columns
@@ -308,6 +310,18 @@ def _fixed(value: Any) -> Any:
     """Floats at FLOAT_DIGITS significant digits: a simulator's last-bit differences between runs (SIMD paths,
     memory alignment) must not make a regenerated table differ from the committed one."""
     return f"{value:.{FLOAT_DIGITS}g}" if isinstance(value, float) else value
+
+
+# A float as Python writes it: a decimal point, or an exponent with its sign ("1e-05"); never a job key ("12e4ab").
+_FLOAT_TEXT = re.compile(r"-?\d+(\.\d*)?(e[-+]\d+)?")
+
+
+def _refixed(text: str) -> str:
+    """A float read back from a table, at FLOAT_DIGITS: every rewrite of a table (finalize) applies the rule to the
+    rows written before it too, so a table never mixes two precisions ("-25.0" beside "-25")."""
+    if _FLOAT_TEXT.fullmatch(text) and ("." in text or "e" in text):
+        return _fixed(float(text))
+    return text
 
 
 # ---- running a grid ---------------------------------------------------------------------------------------------

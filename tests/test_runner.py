@@ -219,3 +219,17 @@ def test_a_winner_without_a_heldout_score_is_stored_saying_so():
     header = policy_header(job, "qwen2.5-coder-1.5b-instruct-q4_k_m", "last", winner, None)
     assert header.endswith("selection score -100, held-out score none (it failed on the held-out episodes)\n")
     assert policy_header(job, "m", "best", winner, 975.5).endswith("held-out score 975.5\n")
+
+
+def test_finalize_brings_rows_written_at_full_precision_to_the_fixed_precision(tmp_path):
+    """A table written before the precision rule regenerates to the same bytes as one written after it."""
+    job = Job(TASK, "reference", 0, {"episodes": 1})
+    ResultStore(tmp_path / "new").add(job, JobOutput(tables={"t": [{"job": job.key, "score": -25.0, "x": 0.1 + 0.2}]}))
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "t.csv").write_text(f"job,score,x\n{job.key},-25.0,0.30000000000000004\n")
+    (old / "jobs.jsonl").write_text((tmp_path / "new" / "jobs.jsonl").read_text())
+    ResultStore(old).finalize([job.key])
+    assert (
+        (old / "t.csv").read_text() == (tmp_path / "new" / "t.csv").read_text() == f"job,score,x\n{job.key},-25,0.3\n"
+    )
