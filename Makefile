@@ -68,7 +68,7 @@ $(STAMP312): pyproject.toml requirements.lock
 # Record the PromptPO transcripts of every profile with the local models (llama.cpp; one thread per server, two jobs
 # at a time: both cores). Hours on 2 cores; resumable: a rerun repeats no LLM call and no finished job. Each smoke
 # profile first (its 2 rounds are the first 2 of the default profile's runs: CI replays them), then the default
-# profiles (MuJoCo's `qwen` until its recording is complete and it becomes MuJoCo's default).
+# profiles.
 # Run folders go to runs/, results of these grids to runs/record/ (`make reproduce` regenerates data/ from the
 # transcripts); commit data/transcripts/ as it grows. In the background: nohup make record > runs/record.log 2>&1 &
 RECORD = --methods promptpo --llm-mode record --workers 2
@@ -76,8 +76,8 @@ record: $(STAMP)
 	$(PY) -m promptpo grid hard_exploration --profile smoke $(RECORD) --results-dir runs/record/hard_exploration-smoke
 	$(PY) -m promptpo grid metaworld --profile smoke $(RECORD) --results-dir runs/record/metaworld-smoke & pid=$$!; \
 	$(PY) -m promptpo grid mujoco --profile smoke $(RECORD) --results-dir runs/record/mujoco-smoke && wait $$pid
-	for grid in hard_exploration:default metaworld:default mujoco:qwen; do \
-	  $(PY) -m promptpo grid $${grid%:*} --profile $${grid#*:} $(RECORD) --results-dir runs/record/$${grid%:*} || exit 1; done
+	for family in hard_exploration metaworld mujoco; do \
+	  $(PY) -m promptpo grid $$family --profile default $(RECORD) --results-dir runs/record/$$family || exit 1; done
 
 install: $(STAMP)
 

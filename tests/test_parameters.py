@@ -52,7 +52,7 @@ def test_only_the_default_profile_without_overrides_writes_the_committed_folders
         results_dir("mujoco", "default"),
         FIGURES_DIR,
     )
-    for profile, changed in (("qwen", {}), ("default", {"model": "gpt-4o"}), ("default", {"seeds": [1]})):
+    for profile, changed in (("smoke", {}), ("default", {"model": "gpt-4o"}), ("default", {"seeds": [1]})):
         results, figures = output_dirs("mujoco", profile, changed)
         assert RUNS_DIR in results.parents and RUNS_DIR in figures.parents
         assert profile in str(results)

@@ -164,13 +164,21 @@ def test_a_table_gains_a_column_without_shifting_values_and_forgetting_every_job
     assert not (tmp_path / "t.csv").exists() and store.done() == set()
 
 
-def test_promptpo_runs_only_on_the_tasks_its_section_names_with_the_same_jobs_as_the_full_grid():
+def test_promptpo_runs_only_on_the_tasks_its_section_names_with_the_same_jobs_as_the_full_grid(monkeypatch):
+    """`promptpo: {tasks: [...]}` (like `baselines.<algo>.tasks`) lets a profile replay the tasks whose recording is
+    complete while the others record: the subset is not part of a job's config, so its jobs replay the same calls."""
+    import promptpo.experiments
+
+    full = load_profile("mujoco", "default")
+    named = ["mujoco_hopper", "mujoco_ant"]
+    subset = {**full, "promptpo": {**full["promptpo"], "tasks": named}}
+    monkeypatch.setattr(promptpo.experiments, "load_profile", lambda family, profile: subset)
     jobs = grid("mujoco", "default")
-    promptpo = [job for job in jobs if job.method == "promptpo"]
-    named = load_profile("mujoco", "default")["promptpo"]["tasks"]
-    assert [job.task for job in promptpo] == named and set(named) < {job.task for job in jobs if job.method == "ppo"}
-    # the subset is not part of a job's config: these are the runs the seven-task `qwen` profile records
-    assert {job.key for job in promptpo} <= {job.key for job in grid("mujoco", "qwen", methods=("promptpo",))}
+    promptpo_jobs = [job for job in jobs if job.method == "promptpo"]
+    assert [job.task for job in promptpo_jobs] == named
+    assert set(named) < {job.task for job in jobs if job.method == "ppo"}
+    monkeypatch.undo()
+    assert {job.key for job in promptpo_jobs} < {job.key for job in grid("mujoco", "default", methods=("promptpo",))}
 
 
 def test_tables_write_floats_at_a_fixed_precision(tmp_path):
