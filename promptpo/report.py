@@ -194,27 +194,23 @@ def _method_series(results: Results, task: str) -> dict[str, tuple[np.ndarray, n
     return series
 
 
+BAND_MIN_SEEDS = 3  # a bootstrap band over fewer seeds says nothing: below this, only the mean is drawn
+
+
 def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4, ylabel: str = "score") -> plt.Figure:
-    """One panel per task: RL learning curves (mean and 95% bootstrap band over seeds); PromptPO per model and
-    seed, the held-out score of each round's winner at the run's cumulative environment steps (a point only where
-    a round had a winner, a line per seed); and the random and optimal references."""
+    """One panel per task: RL learning curves (mean over seeds at each evaluation, with a 95% bootstrap band where
+    there are at least BAND_MIN_SEEDS seeds); PromptPO per model and seed, the held-out score of each round's winner
+    at the run's cumulative environment steps (a point only where a round had a winner, a line per seed); and the
+    random and optimal references. A marker is drawn at every measured point; the untrained policy's evaluation at
+    step 0 is not joined to the first one after training, since the x axis is logarithmic beyond 100 steps. The y
+    axis fits the final scores, PromptPO and the references: an RL curve's dip far below them is cut off and its
+    lowest value written in the panel. The legend gives each method's seed count."""
     rows = -(-len(tasks) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False)
     for ax, task in zip(axes.flat, tasks):
         curves = results.curves[results.curves["task"] == task]
-        if len(curves):
-            sns.lineplot(
-                data=curves,
-                x="env_steps",
-                y="score",
-                hue="algo",
-                palette=PALETTE,
-                errorbar=("ci", 95),
-                n_boot=200,
-                seed=0,
-                ax=ax,
-                legend=False,
-            )
+        for algo, frame in curves.groupby("algo", sort=False):
+            _plot_curve(ax, frame, results.colour(algo))
         rounds = results.rounds[results.rounds["task"] == task]
         scored = rounds.dropna(subset=["heldout_score"])
         for model, runs in rounds.groupby("model", sort=False):
@@ -239,44 +235,104 @@ def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4,
     for ax in axes.flat[len(tasks) :]:
         ax.axis("off")
     handles = [
-        plt.Line2D([], [], color=results.colour(m), marker="o" if m.startswith("PromptPO") else None, label=_label(m))
+        plt.Line2D(
+            [],
+            [],
+            color=results.colour(m),
+            marker="o",
+            ms=4 if m.startswith("PromptPO") else 2.5,
+            label=f"{_label(m)} ({_seed_count(results, m, tasks)})",
+        )
         for m in results.methods()
     ]
     handles.append(plt.Line2D([], [], color="0.35", linestyle=":", label="random"))
     if any(_optimum(results, task) is not None for task in tasks):
         handles.append(plt.Line2D([], [], color="0.35", linestyle="--", label="optimal / oracle"))
-    figure.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
-    figure.tight_layout(rect=(0, 0.05, 1, 1))
+    inch = 1 / figure.get_figheight()  # the legend and the caption below the panels take a fixed height
+    figure.legend(
+        handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.25 * inch), ncol=len(handles), frameon=False
+    )
+    figure.text(
+        0.5,
+        0.08 * inch,
+        f"RL: mean over seeds; band: 95% bootstrap CI over seeds, drawn for {BAND_MIN_SEEDS} or more seeds. "
+        "PromptPO: one line per seed.",
+        ha="center",
+        fontsize=8,
+        color="0.3",
+    )
+    figure.tight_layout(rect=(0, 0.75 * inch, 1, 1))
     return figure
 
 
+def _plot_curve(ax, frame: pd.DataFrame, colour: str) -> None:
+    """One RL algorithm's curve on one task: the mean over seeds with a marker at each evaluation, its band when
+    there are enough seeds; the step-0 evaluation (the untrained policy) as a marker of its own."""
+    band = ("ci", 95) if frame["seed"].nunique() >= BAND_MIN_SEEDS else None
+    trained = frame[frame["env_steps"] > 0]
+    sns.lineplot(
+        data=trained,
+        x="env_steps",
+        y="score",
+        color=colour,
+        errorbar=band,
+        n_boot=200,
+        seed=0,
+        marker="o",
+        markersize=3,
+        markeredgewidth=0,
+        ax=ax,
+        legend=False,
+    )
+    untrained = frame.loc[frame["env_steps"] == 0, "score"]
+    if len(untrained):
+        ax.plot([0], [untrained.mean()], "o", color=colour, ms=3, mew=0)
+
+
+def _seed_count(results: Results, method: str, tasks: list[str]) -> str:
+    """How many seeds `method` has on `tasks`: "3 seeds", or "1-3 seeds" where tasks differ."""
+    if method.startswith("PromptPO"):
+        model = next(m for m in results.models if promptpo_method(m) == method)
+        frame = results.rounds[(results.rounds["model"] == model) & results.rounds["task"].isin(tasks)]
+    else:
+        frame = results.curves[(results.curves["algo"] == method) & results.curves["task"].isin(tasks)]
+    counts = sorted(set(frame.groupby("task")["seed"].nunique())) or [0]
+    text = str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    return f"{text} seed" + ("" if text == "1" else "s")
+
+
 FRACTION_FLOOR = -0.25  # fractions below this are drawn at it (NoiseWorld's penalties reach -100 x the optimum)
+DIP_SPANS = 1.0  # an RL mean more than this many panel spans below everything else is cut off (and annotated)
 
 
 def _reference_lines_and_limits(ax, results: Results, task: str, curves: pd.DataFrame, scored: pd.DataFrame) -> None:
-    """Reference lines, and y limits that fit the methods and the optimum: NoiseWorld's random policy averages
-    thousands below zero, so a reference far off that range is written in the panel instead of drawn."""
-    others = curves.groupby(["algo", "env_steps"])["score"].mean().tolist() if len(curves) else []
-    others += scored["heldout_score"].tolist()
+    """Reference lines, and y limits that fit the final scores, PromptPO and the optimum. NoiseWorld's random policy
+    averages thousands below zero, and an RL curve can dip as far for one evaluation: a reference or a curve far
+    below that range is written in the panel instead of squashing it."""
+    means = curves.groupby(["algo", "env_steps"])["score"].mean() if len(curves) else pd.Series(dtype=float)
+    finals = [frame.iloc[-1] for _, frame in means.groupby(level="algo")] if len(means) else []
+    anchors = finals + scored["heldout_score"].tolist()
     optimum, random = results.reference(task, "optimal"), results.reference(task, "random")
-    others += [optimum] if optimum is not None else []
-    low, high = min(others, default=0.0), max(others, default=1.0)
+    anchors += [optimum] if optimum is not None else []
+    low, high = min(anchors, default=0.0), max([*anchors, *means.tolist()], default=1.0)
+    span = (high - low) or 1.0
+    notes = []
+    dips = means[means < low - DIP_SPANS * span]
+    if len(dips):
+        (algo, step), value = dips.idxmin(), dips.min()
+        where = "untrained" if step == 0 else f"at {int(step):,} steps"
+        notes.append(f"{_label(algo)} down to {value:,.0f} {where} (off scale)")
+    low = min([low, *means[means >= low - DIP_SPANS * span].tolist()])
     span = (high - low) or 1.0
     if random is not None and random < low - 2 * span:  # far below everything else: annotate, do not squash
-        ax.text(
-            0.97,
-            0.03,
-            f"random: {random:,.0f} (off scale)",
-            transform=ax.transAxes,
-            ha="right",
-            fontsize=7,
-            color="0.35",
-        )
+        notes.append(f"random: {random:,.0f} (off scale)")
         random = None
     elif random is not None:
         low, high = min(low, random), max(high, random)
+    for row, note in enumerate(notes):
+        ax.text(0.97, 0.02 + 0.07 * row, note, transform=ax.transAxes, ha="right", fontsize=7, color="0.35")
     pad = 0.08 * ((high - low) or 1.0)
-    ax.set_ylim(low - pad, high + pad)
+    ax.set_ylim(low - pad * (1 + 1.5 * len(notes)), high + pad)  # room below the data for the notes
     for value, style in ((random, ":"), (optimum, "--")):
         if value is not None:
             ax.axhline(value, color="0.35", linestyle=style, linewidth=1)

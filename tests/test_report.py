@@ -99,3 +99,38 @@ def test_the_headline_counts_tasks_against_random_standing_still_and_the_optimum
     }
     promptpo = table.loc[report.promptpo_method("m")].to_dict()
     assert promptpo["tasks with a score"] == "1 of 2" and promptpo["above zero action"] == "0 of 1"
+
+
+def test_a_transient_dip_is_cut_off_and_named_and_bands_need_three_seeds():
+    """Board 2's case: DQN dips to -33,000 for one evaluation while PPO climbs to the optimum; the panel keeps the
+    optimum's scale, writes the dip, draws PPO's band (3 seeds) but not DQN's (2), and never joins step 0 to the
+    first trained evaluation."""
+    frame = pd.DataFrame
+    references = frame(
+        [
+            {"job": "r", "task": "a", "reference": "random", "score": -7000.0},
+            {"job": "r", "task": "a", "reference": "optimal (exact V*)", "score": 977.0},
+        ]
+    )
+    curves = frame(
+        [
+            {"job": f"{algo}{seed}", "task": "a", "algo": algo, "seed": seed, "env_steps": step, "score": score}
+            for algo, seeds, path in (("ppo", 3, (-100.0, -100.0, 950.0)), ("dqn", 2, (-100.0, -33000.0, -100.0)))
+            for seed in range(seeds)
+            for step, score in zip((0, 5000, 10000), path)
+        ]
+    )
+    rounds = frame(
+        [{"job": "q", "task": "a", "model": "m", "seed": 0, "round": 1, "env_steps": 900, "reported_heldout": 960.0}]
+    ).assign(heldout_score=960.0)
+    results = report.Results(rounds, frame(columns=report.COLUMNS["promptpo_candidates"]), curves, references)
+    figure = report.plot_score_vs_steps(results, ["a"])
+    ax = figure.axes[0]
+    low, high = ax.get_ylim()
+    assert -1000 < low < -100 and 977 < high < 1200  # the optimum's scale, not the dip's
+    texts = [text.get_text() for text in ax.texts]
+    assert "DQN down to -33,000 at 5,000 steps (off scale)" in texts and "random: -7,000 (off scale)" in texts
+    assert len(ax.collections) == 1  # one band: PPO's
+    assert all(0 not in line.get_xdata()[1:] for line in ax.lines if len(line.get_xdata()) > 1)
+    labels = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert labels[:3] == ["PromptPO m (1 seed)", "PPO (3 seeds)", "DQN (2 seeds)"]
