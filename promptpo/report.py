@@ -15,7 +15,7 @@ import seaborn as sns
 
 from promptpo.llm import LLMConfig, TranscriptStore
 from promptpo.loop import PromptPOConfig
-from promptpo.paths import TRANSCRIPTS_DIR
+from promptpo.paths import REPO_ROOT, TRANSCRIPTS_DIR
 from promptpo.runner import Job, ResultStore
 from promptpo.sandbox import FailureKind
 from promptpo.tasks.base import REFERENCE_SUFFIX
@@ -548,10 +548,12 @@ def budget_text(jobs: list[Job]) -> str:
 
 def timing_summary(timings: list[dict[str, Any]], jobs: int, folder: Path) -> pd.DataFrame | str:
     """What the grid run now cost, per method: jobs, wall-clock seconds, environment steps and steps per second
-    (timings are not results: they never go into data/). A sentence when every job already had results."""
+    (timings are not results: they never go into data/). A sentence when every job already had results, naming
+    the folder relative to the repository (the same text in every clone)."""
     if not timings:
+        shown = folder.resolve().relative_to(REPO_ROOT) if folder.resolve().is_relative_to(REPO_ROOT) else folder
         return (
-            f"All {jobs} jobs of this grid already have results in {folder}: nothing ran (recompute=True reruns them)."
+            f"All {jobs} jobs of this grid already have results in {shown}: nothing ran (recompute=True reruns them)."
         )
     frame = pd.DataFrame(timings)
     frame["env_steps"] = frame.get("env_steps", pd.Series(0, index=frame.index)).fillna(0)
