@@ -3,6 +3,8 @@ same first failure in seed order, the same step count; and the watchdog leaves t
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from promptpo.benchmarks.sandbox import POLICIES
@@ -11,6 +13,7 @@ from promptpo.rollout import evaluate
 from promptpo.sandbox import Limits, Sandbox
 from promptpo.sandbox.host import lockstep_width
 from promptpo.sandbox.records import EvalJob
+from promptpo.sandbox.worker import Alarm, Deadline
 from promptpo.tasks import get_task
 
 GRID = "noise_world_board_1"  # NoiseWorld builds in well under a millisecond: the zygote preloads many envs
@@ -116,3 +119,31 @@ def test_failure_messages_and_feedback_lines_carry_no_memory_address(sandbox):
         evaluate_codes(sandbox, task, [None], [11], feedback_code=feedback, limits=LIMITS)[0] for _ in range(2)
     ]
     assert summaries[0].feedback == summaries[1].feedback == ["<object object at 0x...>"]
+
+
+def _deadlines_while_handling_the_first(alarm: Alarm) -> int:
+    """Arm 20 ms, wait past it, and keep waiting 100 ms inside the handler of the first `Deadline` (as the parent
+    does while it records the timeout): how many `Deadline`s reached the caller."""
+    caught = 0
+    alarm.arm(0.02, "test")
+    try:
+        try:
+            time.sleep(1.0)
+        except Deadline:
+            caught += 1
+            time.sleep(0.1)  # ten ticks past the deadline
+            alarm.disarm()
+    except Deadline:
+        caught += 1
+        alarm.disarm()
+    finally:
+        alarm.stop()
+    return caught
+
+
+def test_the_parents_alarm_raises_once_while_generated_codes_alarm_keeps_raising():
+    """A hang inside C code outlives every limit, and the parent stops waiting with one `Deadline`: a second one in
+    its handler escaped the evaluation, and the timeout was recorded as a crash (a flaky CI failure). Generated code
+    that swallows its `Deadline` must get another."""
+    assert _deadlines_while_handling_the_first(Alarm(repeat=False)) == 1
+    assert _deadlines_while_handling_the_first(Alarm()) == 2

@@ -79,7 +79,7 @@ def evaluate(
     """Run the job's episodes with the policy at the other end of `worker`; every failure becomes a record.
     Returns the result and the OS layers the worker reported as active."""
     result, layers = EvalResult(), {}
-    alarm = Alarm()  # interrupts a wait for a worker that stopped keeping its own limits
+    alarm = Alarm(repeat=False)  # interrupts a wait for a worker that stopped keeping its own limits
     try:
         tag, payload = receive(worker)  # the worker loads the code first: ready, or why it cannot run
         if tag != link.READY:

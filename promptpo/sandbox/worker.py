@@ -73,17 +73,22 @@ class Alarm:
 
     Arming and disarming only set an attribute: no system call per `act` call (two `setitimer` calls per step
     cost more than a NoiseWorld step itself). Limits resolve to the tick, 10 ms.
+
+    `repeat=False` (the trusted parent's alarm) raises once and disarms: a second `Deadline` from a later tick
+    would land in the handler of the first, before its `disarm`, and escape it.
     """
 
     TICK_S = 0.01
 
-    def __init__(self) -> None:
-        self.deadline, self.label = math.inf, ""
+    def __init__(self, repeat: bool = True) -> None:
+        self.deadline, self.label, self.repeat = math.inf, "", repeat
         signal.signal(signal.SIGALRM, self._tick)
         signal.setitimer(signal.ITIMER_REAL, self.TICK_S, self.TICK_S)
 
     def _tick(self, signum: int, frame: Any) -> None:
         if time.monotonic() > self.deadline:
+            if not self.repeat:
+                self.deadline = math.inf
             raise Deadline(self.label)
 
     def arm(self, seconds: float, label: str) -> None:
