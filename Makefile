@@ -18,7 +18,7 @@ STAMP312 := $(VENV312)/.promptpo-installed
 # Stable-Baselines3), the LLM server, Ray and papermill (tests/conftest.py leaves out the test modules that need
 # them). Without the simulators it measured 159 s and 989 MB here.
 FAST_TIER_PACKAGES = numpy scipy pandas matplotlib seaborn tqdm openai 'gymnasium[mujoco]' mujoco metaworld \
-	gymnasium-robotics nbformat pyyaml pytest otter-grader ipykernel \
+	gymnasium-robotics nbformat pyyaml pytest pytest-xdist otter-grader ipykernel \
 	eclipse-sumo libsumo sumolib traci gym pathos setuptools
 
 # Two cores: one BLAS/OpenMP/torch thread per process, or parallel workers slow each other down 3-15x.
@@ -32,6 +32,13 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 # overrides it (pip caches the built wheel: add --no-cache-dir to rebuild with other flags).
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
+# The test modules run in TEST_WORKERS processes (pytest-xdist), one per core here: one at a time, the two tiers took
+# 27.4 min. `worksteal`: a worker that runs out of tests takes queued ones from the other (a few tests take minutes).
+# The notebooks then go through nbval in one process (seconds): nbval runs a notebook's cells in order in one
+# kernel, and xdist would spread them over workers (its `loadgroup` marks do not reach pytest 9's node ids).
+TEST_WORKERS ?= 2
+PARALLEL = -n $(TEST_WORKERS) --dist worksteal
+
 .PHONY: reproduce test test-312 record install lock clean-venv
 
 reproduce: $(STAMP)
@@ -44,7 +51,8 @@ reproduce: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest --nbval --nbval-current-env
+	$(PY) -m pytest $(PARALLEL) tests
+	$(PY) -m pytest --nbval --nbval-current-env notebooks
 	$(MAKE) test-312
 
 # The fast tier (not slow, not integration) on Python 3.12, and one classroom assignment graded there by otter.
@@ -53,8 +61,8 @@ test-312:
 	@echo "Python 3.12 tier skipped (PYTHON312=skip)"
 else
 test-312: $(STAMP312)
-	$(VENV312)/bin/python -m pytest -m "not slow and not integration" tests
-	$(VENV312)/bin/python -m pytest tests/test_assignments.py -k change_the_loop
+	$(VENV312)/bin/python -m pytest $(PARALLEL) -m "not slow and not integration" tests
+	$(VENV312)/bin/python -m pytest $(PARALLEL) tests/test_assignments.py -k change_the_loop
 endif
 
 $(STAMP312): pyproject.toml requirements.lock
