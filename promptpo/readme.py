@@ -11,13 +11,19 @@ from promptpo.paths import REPO_ROOT
 README = REPO_ROOT / "README.md"
 BEGIN = "<!-- results: generated from data/ by `python -m promptpo.readme`; edits here are overwritten -->"
 END = "<!-- end of generated results -->"
-FAMILIES = {"hard_exploration": "Hard exploration", "metaworld": "Meta-World", "mujoco": "MuJoCo"}
+# family -> (title, notebook stem)
+FAMILIES = {
+    "hard_exploration": ("Hard exploration", "hard_exploration"),
+    "metaworld": ("Meta-World", "metaworld"),
+    "mujoco": ("MuJoCo", "mujoco"),
+    "real_world": ("Real-world control", "real_world_control"),
+}
 
 
 def section() -> str:
     """Per family: the budgets of its default grid and its `report.headline_table`, as Markdown."""
     parts = []
-    for family, title in FAMILIES.items():
+    for family, (title, notebook) in FAMILIES.items():
         jobs = grid(family, "default")
         results = report.Results.load(results_dir(family, "default"), {job.key for job in jobs})
         tasks = list(dict.fromkeys(job.task for job in jobs))
@@ -25,7 +31,7 @@ def section() -> str:
         coverage = "" if promptpo_tasks == tasks else f"; PromptPO so far on {', '.join(promptpo_tasks)}"
         budgets = "\n".join(f"* {line}" for line in report.budget_text(jobs).splitlines())
         parts.append(
-            f"**{title}** (`notebooks/{family}.ipynb`, {len(tasks)} tasks{coverage}):\n\n"
+            f"**{title}** (`notebooks/{notebook}.ipynb`, {len(tasks)} tasks{coverage}):\n\n"
             + markdown_table(report.headline_table(results, tasks))
             + f"\n\n{budgets}"
         )

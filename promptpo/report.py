@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import typing
 from dataclasses import dataclass
@@ -604,3 +605,14 @@ def failed_reply(results: Results, transcripts: Path = TRANSCRIPTS_DIR) -> str:
         f"{row['model']} on {row['task']} (seed {row['seed']}), round {row['round']}, sample {row['sample']}, "
         f"attempt {row['attempt']}: {row['failure_kind']}: {row['failure_message']}\n\n{text}"
     )
+
+
+def docstring_section(cls: type, heading: str) -> str:
+    """The `## <heading>...` section of `cls`'s docstring (the Gymnasium-style sections of this project's envs),
+    heading line included, so that a notebook quotes what an env documents (e.g. its differences from the paper's
+    simulator) instead of restating it. ValueError if the docstring has no such section."""
+    doc = inspect.getdoc(cls) or ""
+    match = re.search(rf"^## {re.escape(heading)}.*?(?=^## |\Z)", doc, re.S | re.M)
+    if match is None:
+        raise ValueError(f"the docstring of {cls.__name__} has no '## {heading}' section")
+    return match.group(0).rstrip()

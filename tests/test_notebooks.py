@@ -17,12 +17,24 @@ from promptpo.llm import LLMConfig
 from promptpo.loop import PromptPOConfig
 from promptpo.paths import NOTEBOOKS_DIR
 
-NOTEBOOKS = ["hard_exploration", "metaworld", "mujoco"]
+# notebook -> the family whose profiles (data/profiles/<family>.yml) it runs
+FAMILIES = {
+    "hard_exploration": "hard_exploration",
+    "metaworld": "metaworld",
+    "mujoco": "mujoco",
+    "real_world_control": "real_world",
+}
+NOTEBOOKS = list(FAMILIES)
 EXPECTED_FIGURES = {
     "hard_exploration": ["hard_exploration_score_vs_steps.png", "hard_exploration_final_scores.png"],
     "metaworld": ["metaworld_score_vs_steps.png", "metaworld_final_scores.png"],
     "mujoco": ["mujoco_score_vs_steps.png"],
+    "real_world_control": ["real_world_score_vs_steps.png"],
 }
+
+
+def test_every_notebook_is_tested():
+    assert sorted(NOTEBOOKS) == sorted(path.stem for path in NOTEBOOKS_DIR.glob("*.ipynb"))
 
 
 def parameters_cell(name: str) -> dict[str, object]:
@@ -92,7 +104,7 @@ def test_notebook_runs_its_smoke_profile_end_to_end(name, tmp_path):
         parameters={"profile": "smoke", "results_root": str(results), "figures_root": str(figures)},
         progress_bar=False,
     )
-    smoke = load_profile(name, "smoke")
+    smoke = load_profile(FAMILIES[name], "smoke")
     rounds = pd.read_csv(results / "promptpo_rounds.csv")
     assert list(rounds["round"]) == [1, 2] * len(set(rounds["task"]))  # replayed from the committed transcripts
     # Every candidate of every round is accounted for: it ran, or its failure was recorded by kind.
