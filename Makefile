@@ -84,7 +84,8 @@ record: $(STAMP)
 	$(PY) -m promptpo grid hard_exploration --profile smoke $(RECORD) --results-dir runs/record/hard_exploration-smoke
 	$(PY) -m promptpo grid metaworld --profile smoke $(RECORD) --results-dir runs/record/metaworld-smoke & pid=$$!; \
 	$(PY) -m promptpo grid mujoco --profile smoke $(RECORD) --results-dir runs/record/mujoco-smoke && wait $$pid
-	for family in hard_exploration metaworld mujoco; do \
+	$(PY) -m promptpo grid real_world --profile smoke $(RECORD) --results-dir runs/record/real_world-smoke
+	for family in hard_exploration metaworld mujoco real_world; do \
 	  $(PY) -m promptpo grid $$family --profile default $(RECORD) --results-dir runs/record/$$family || exit 1; done
 
 install: $(STAMP)
