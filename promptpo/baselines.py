@@ -23,7 +23,7 @@ from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, VecNormalize
 
 from promptpo.algorithms import SUPPORTED_ACTION_SPACES, Algo
-from promptpo.rollout import HELDOUT_SEED_OFFSET, episode_score, evaluate, heldout_seeds
+from promptpo.rollout import HELDOUT_SEED_OFFSET, Episode, episode_score, evaluate, heldout_seeds
 from promptpo.tasks import Task, get_task
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN, "sac": SAC}
@@ -95,6 +95,7 @@ class LearningCurve:
     env_steps: training environment steps taken (= total_steps).
     train_seconds / eval_seconds: wall time spent training and evaluating.
     steps_per_second: env_steps / train_seconds (training throughput, evaluation excluded).
+    final_episodes: the held-out episodes of the last evaluation point (with the task's secondary metrics).
     """
 
     config: dict[str, Any]
@@ -105,6 +106,7 @@ class LearningCurve:
     train_seconds: float
     eval_seconds: float
     steps_per_second: float
+    final_episodes: list[Episode] = field(default_factory=list)
 
 
 # ---- hyperparameters ---------------------------------------------------------------------------------------------
@@ -243,8 +245,8 @@ def build_model(config: BaselineConfig, task: Task | None = None) -> tuple[BaseA
 # ---- evaluation and training ----------------------------------------------------------------------------------------
 
 
-def heldout_scores(task: Task, model: BaseAlgorithm, episodes: int) -> dict[str, float]:
-    """Score of `model`'s deterministic policy on the task's first `episodes` held-out seeds.
+def heldout_scores(task: Task, model: BaseAlgorithm, episodes: int) -> tuple[dict[str, float], list[Episode]]:
+    """(score summary, the episodes) of `model`'s deterministic policy on the task's first `episodes` held-out seeds.
 
     Observations are normalised with the training VecNormalize's frozen statistics when there is one (the
     policy was trained on normalised inputs); rewards are always the task's own.
@@ -259,12 +261,13 @@ def heldout_scores(task: Task, model: BaseAlgorithm, episodes: int) -> dict[str,
 
     runs = evaluate(task, lambda: act, heldout_seeds(episodes), raw_observations=True)
     scores = np.array([episode_score(run, task) for run in runs])
-    return {
+    summary = {
         "score": float(scores.mean()),
         "score_std": float(scores.std()),
         "mean_return": float(np.mean([run.episode_return for run in runs])),
         "success_rate": float(np.mean([run.success for run in runs])),
     }
+    return summary, runs
 
 
 class _CurveCallback(BaseCallback):
@@ -281,6 +284,7 @@ class _CurveCallback(BaseCallback):
         super().__init__()
         self.task, self.config, self.total_steps = task, config, total_steps
         self.rows: list[dict[str, Any]] = []
+        self.episodes: list[Episode] = []  # the last evaluation's
         self.next_eval = 0
         self.eval_seconds = 0.0
         self.started = 0.0
@@ -309,7 +313,7 @@ class _CurveCallback(BaseCallback):
     def _evaluate(self) -> None:
         begin = time.perf_counter()
         train_seconds = begin - self.started - self.eval_seconds
-        scores = heldout_scores(self.task, self.model, self.config.eval_episodes)
+        scores, self.episodes = heldout_scores(self.task, self.model, self.config.eval_episodes)
         self.eval_seconds += time.perf_counter() - begin
         self.rows.append(
             {
@@ -368,6 +372,7 @@ def train_baseline(config: BaselineConfig, task: Task | None = None) -> Learning
         train_seconds=train_seconds,
         eval_seconds=callback.eval_seconds,
         steps_per_second=model.num_timesteps / train_seconds,
+        final_episodes=callback.episodes,
     )
 
 

@@ -23,7 +23,7 @@ from promptpo.evaluation import Extractor, score, screen
 from promptpo.llm import LLM, CallTag, ChatReply, LLMConfig, Messages
 from promptpo.paths import RUNS_DIR
 from promptpo.prompts import Prompts, Winner
-from promptpo.rollout import heldout_seeds, selection_seeds
+from promptpo.rollout import Episode, heldout_seeds, selection_seeds
 from promptpo.run_folder import RunFolder
 from promptpo.sandbox import EvalResult, Limits, Sandbox, extract_code
 from promptpo.tasks import get_task
@@ -84,6 +84,7 @@ class RunResult:
     feedback_code: str | None
     ledger: dict[str, Any]
     run_dir: str
+    heldout: dict[int, list[Episode]] = field(default_factory=dict)  # round -> its winner's held-out episodes
 
 
 class ChatModel(Protocol):
@@ -142,6 +143,7 @@ def run_promptpo(
     llm = llm or LLM(config.llm, run_dir=folder.path)
     candidates: list[Candidate] = []
     winners: dict[int, tuple[Candidate, float | None]] = {}  # round -> (winner, held-out score)
+    heldout_episodes: dict[int, list[Episode]] = {}
     env_steps, table, history = 0, [], []
     try:
         with Sandbox([task.name], workers=config.workers) as sandbox:
@@ -234,6 +236,7 @@ def run_promptpo(
                         limits=config.limits,
                     )
                     winners[round_index] = (winner, score(heldout, task))
+                    heldout_episodes[round_index] = heldout.episodes
                     history.append(_as_winner(winner, task))
                 row = _round_row(task, round_index, current, superseded, winner, heldout, env_steps, llm.ledger)
                 reported = reported_winner([w for w, _ in winners.values()])
@@ -257,6 +260,7 @@ def run_promptpo(
         feedback_code=feedback_code,
         ledger=llm.ledger.summary(),
         run_dir=str(folder.path),
+        heldout=heldout_episodes,
     )
     folder.write_json("result.json", _summary(result))
     return result

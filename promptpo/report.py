@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ COLUMNS = {
     ],
     "learning_curves": ["job", "task", "algo", "seed", "env_steps", "score"],
     "references": ["job", "task", "reference", "score"],
+    "episode_metrics": ["job", "task", "method", "policy", "env_steps", "episode_seed"],
 }
 
 
@@ -70,6 +71,8 @@ class Results:
     candidates: pd.DataFrame  # PromptPO: one row per policy reply (sample or repair), failure_kind "" when it ran
     curves: pd.DataFrame  # RL: one row per (task, algo, seed, env_steps)
     references: pd.DataFrame  # one row per (task, reference)
+    # Secondary metrics (tasks that have them): one row per held-out episode of a policy.
+    metrics: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS["episode_metrics"]))
 
     @classmethod
     def load(cls, folder: Path, job_keys: set[str]) -> Results:
@@ -83,7 +86,9 @@ class Results:
             raise RuntimeError(f"{missing} jobs of this grid have no results in {folder}: run the grid first")
         candidates = read("promptpo_candidates")
         candidates["failure_kind"] = candidates["failure_kind"].fillna("")
-        return cls(read("promptpo_rounds"), candidates, read("learning_curves"), read("references"))
+        tables = ("promptpo_rounds", "learning_curves", "references", "episode_metrics")
+        rounds, curves, references, metrics = (read(name) for name in tables)
+        return cls(rounds, candidates, curves, references, metrics)
 
     @property
     def models(self) -> list[str]:
@@ -153,6 +158,22 @@ def promptpo_summary(results: Results) -> pd.DataFrame:
 def reference_table(results: Results) -> pd.DataFrame:
     table = results.references.pivot_table(index="task", columns="reference", values="score", sort=False)
     return table.reindex(columns=sorted(table.columns, key=lambda c: (c != "random", c)))
+
+
+def metrics_table(results: Results, task: str) -> pd.DataFrame:
+    """Secondary metrics of `task` (`Task.episode_metrics`) per policy, mean over its held-out episodes: every
+    reference, PromptPO's reported policy (per model, mean over seeds), each RL algorithm's final policy (mean over
+    seeds). Columns: the metrics, then `episodes` (over all seeds) and `env steps` (mean, what the method used)."""
+    rows = results.metrics[results.metrics["task"] == task]
+    names = [c for c in rows.columns if c not in COLUMNS["episode_metrics"]]
+    label = rows["policy"].where(rows["method"] == "reference", rows["method"].str.upper())
+    label = label.where(rows["method"] != "promptpo", rows["policy"].map(promptpo_method))
+    grouped = rows.assign(label=label).groupby("label", sort=False)
+    table = grouped[names].mean()
+    table["episodes"] = grouped.size()
+    table["env steps"] = grouped["env_steps"].mean().round().astype(int)
+    table.index.name = "policy"
+    return table
 
 
 FRACTIONS = (0.5, 0.9)  # of the optimal score: the milestones every table and the classroom assignments use

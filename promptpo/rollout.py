@@ -33,7 +33,8 @@ class Transition:
 
 @dataclass
 class Episode:
-    """Outcome of one seeded episode. `steps` counts env.step calls; `trajectory` is empty unless requested."""
+    """Outcome of one seeded episode. `steps` counts env.step calls; `trajectory` is empty unless requested;
+    `metrics` holds the task's secondary metrics of the episode (`Task.episode_metrics`; empty for most tasks)."""
 
     seed: int
     episode_return: float
@@ -42,6 +43,7 @@ class Episode:
     terminated: bool
     truncated: bool
     trajectory: list[Transition] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
 
 
 class EpisodeRun:
@@ -53,7 +55,8 @@ class EpisodeRun:
     raw observation when `raw_observations` is set; `observe` replaces `task.observe`, as the references'
     `task.reference_observe` does), and `outcome` is the last step's (reward, success, terminated,
     truncated). `done` is set when the env terminated or truncated or `task.horizon` steps were taken; `episode`
-    accumulates the result (success is the max over steps of `info["success"]`).
+    accumulates the result (success is the max over steps of `info["success"]`; `metrics` is filled when it is
+    done, from the `task.metric_keys` values of every step's info).
     """
 
     def __init__(
@@ -72,6 +75,7 @@ class EpisodeRun:
         self.episode = Episode(seed=seed, episode_return=0.0, success=False, steps=0, terminated=False, truncated=False)
         self.outcome: tuple[float, bool, bool, bool] = (0.0, False, False, False)
         self.done = False
+        self._trace: list[dict[str, Any]] = []
         self._observe()
 
     def step(self, action: Any) -> None:
@@ -86,17 +90,25 @@ class EpisodeRun:
         if self.keep:
             plain_action = action.tolist() if isinstance(action, np.ndarray) else action
             episode.trajectory.append(Transition(self.observation, plain_action, *self.outcome))
+        if self.task.metric_keys:
+            self._trace.append({key: self.info[key] for key in self.task.metric_keys})
         if terminated or truncated:
             episode.terminated, episode.truncated = bool(terminated), bool(truncated)
-            self.done = True
+            self._finish()
             return
         self._observe()
 
     def _observe(self) -> None:
         if self.episode.steps >= self.task.horizon:
-            self.episode.truncated, self.done = True, True  # the task's horizon cut the episode
+            self.episode.truncated = True  # the task's horizon cut the episode
+            self._finish()
         else:
             self.observation = self.obs if self.raw else self.observe(self.obs, self.info)
+
+    def _finish(self) -> None:
+        self.done = True
+        if self._trace:
+            self.episode.metrics = self.task.episode_metrics(self._trace)
 
 
 def run_episode(

@@ -23,6 +23,7 @@ from promptpo.processes import exit_when_orphaned
 
 if TYPE_CHECKING:
     from promptpo.loop import Candidate
+    from promptpo.rollout import Episode
 
 Method = Literal["reference", "promptpo", "ppo", "dqn", "sac"]  # in the order a grid runs them
 
@@ -98,6 +99,10 @@ def _run_promptpo(job: Job) -> JobOutput:
     output = JobOutput(
         tables={"promptpo_rounds": [{**tag, **row} for row in result.rounds], "promptpo_candidates": candidates}
     )
+    if result.best is not None:  # the reported policy's held-out episodes
+        env_steps = result.rounds[-1]["env_steps"]
+        metrics = metric_rows(job, config.llm.model, env_steps, result.heldout.get(result.best.round, []))
+        output.tables["episode_metrics"] = metrics
     for which, candidate in (("best", result.best), ("last", result.last)):
         if candidate is not None and candidate.code:
             row = next(r for r in result.rounds if r["round"] == candidate.round)
@@ -151,7 +156,30 @@ def _run_baseline(job: Job) -> JobOutput:
         "eval_s": round(curve.eval_seconds, 2),
         "steps_per_s": round(curve.steps_per_second, 1),
     }
-    return JobOutput(tables={"learning_curves": rows}, timing=timing)
+    tables = {
+        "learning_curves": rows,
+        "episode_metrics": metric_rows(job, job.method, curve.env_steps, curve.final_episodes),
+    }
+    return JobOutput(tables=tables, timing=timing)
+
+
+def metric_rows(job: Job, policy: str, env_steps: int, episodes: Sequence[Episode]) -> list[dict[str, Any]]:
+    """One row per held-out episode that has secondary metrics (`Task.episode_metrics`): which job and policy
+    (a reference's name, the LLM's, the algorithm's), the environment steps the method had used to get it, the
+    episode's seed and its metrics. Empty for tasks without metrics: their families get no such table."""
+    return [
+        {
+            "job": job.key,
+            "task": job.task,
+            "method": job.method,
+            "policy": policy,
+            "env_steps": env_steps,
+            "episode_seed": episode.seed,
+            **episode.metrics,
+        }
+        for episode in episodes
+        if episode.metrics
+    ]
 
 
 def _run_references(job: Job) -> JobOutput:
@@ -168,9 +196,10 @@ def _run_references(job: Job) -> JobOutput:
     policies = [("random", random_policy(task, job.seed))] + ([("zero action", zero)] if zero else [])
     policies += [ref for ref in [task.oracle()] if ref is not None]
     policies += [(name + REFERENCE_SUFFIX, factory) for name, factory in task.references()]
-    rows = []
+    rows, metrics = [], []
     for name, factory in policies:
         episodes = evaluate(task, factory, seeds, observe=task.reference_observe)
+        metrics += metric_rows(job, name, 0, episodes)
         scores = [episode_score(episode, task) for episode in episodes]
         rows.append(
             {
@@ -193,7 +222,7 @@ def _run_references(job: Job) -> JobOutput:
                 "episodes": 0,
             }
         )
-    return JobOutput(tables={"references": rows})
+    return JobOutput(tables={"references": rows, "episode_metrics": metrics})
 
 
 # ---- storing results --------------------------------------------------------------------------------------------

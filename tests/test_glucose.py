@@ -1,5 +1,5 @@
 """The glucose task on simglucose's core simulator: the reward shown is the reward that scores, termination,
-seeding, the observation's layout, and references that rank as expected."""
+seeding, the observation's layout, the clinical metrics of every episode, and references that rank as expected."""
 
 from __future__ import annotations
 
@@ -120,6 +120,20 @@ def test_metrics_agree_with_simglucose():
     assert glucose_metrics([112.5])["risk_index"] < 0.01 < metrics["risk_index"]
 
 
+def test_every_episode_carries_the_metrics_of_its_true_glucose_trace():
+    """The metrics stored with an episode are `glucose_metrics` of the true BG after each step (not the CGM); tasks
+    without metrics store none."""
+    task = GlucoseTask("glucose_test", horizon=24)
+    [episode] = evaluate(task, lambda: lambda obs: np.array([0.05]), heldout_seeds(1))
+    env = task.make_env()
+    env.reset(seed=heldout_seeds(1)[0])
+    trace = [env.step(np.array([0.05]))[4]["bg"] for _ in range(24)]
+    assert episode.steps == 24 and episode.metrics == glucose_metrics(trace)
+    assert episode.metrics["hypo"] + episode.metrics["hyper"] + episode.metrics["time_in_range"] == pytest.approx(1)
+    [other] = evaluate(get_task("pandemic"), lambda: lambda obs: 0, heldout_seeds(1))
+    assert other.metrics == {}
+
+
 def test_references_rank_as_expected():
     """12 hours from midnight (breakfast included): basal-bolus and the PD controller > steady basal > zero
     insulin, basal-bolus losing less than a third of what zero insulin loses. (Which of the two controllers wins
@@ -127,8 +141,12 @@ def test_references_rank_as_expected():
     task = GlucoseTask("glucose_test", horizon=144)
     seeds = heldout_seeds(1)
     references = [("zero insulin", zero_action_policy(task)), *task.references()]
-    scores = {
-        name: evaluate(task, make, seeds, observe=task.reference_observe)[0].episode_return for name, make in references
-    }
+    episodes = {name: evaluate(task, make, seeds, observe=task.reference_observe)[0] for name, make in references}
+    scores = {name: episode.episode_return for name, episode in episodes.items()}
     assert min(scores["basal-bolus"], scores["PD controller"]) > scores["steady basal"] > scores["zero insulin"]
     assert scores["basal-bolus"] > scores["zero insulin"] / 3  # far better (returns are negative)
+    metrics = {name: episode.metrics for name, episode in episodes.items()}
+    # The clinical metrics agree: without insulin glucose climbs out of range and stays there.
+    assert metrics["zero insulin"]["hyper"] > 0.5 > metrics["basal-bolus"]["hyper"]
+    assert metrics["basal-bolus"]["time_in_range"] > metrics["zero insulin"]["time_in_range"]
+    assert metrics["basal-bolus"]["risk_index"] < metrics["zero insulin"]["risk_index"]

@@ -161,6 +161,9 @@ def test_sandboxed_glucose_policy_scores_exactly_as_a_trusted_rollout():
     assert result.failure is None, result.failure.describe()
     trusted = evaluate(task, lambda: lambda obs: np.array([0.02]), seeds)
     assert result.episodes[0].episode_return == trusted[0].episode_return
+    # The secondary metrics come back from the sandbox as the trusted rollout computes them.
+    assert result.episodes[0].metrics == trusted[0].metrics
+    assert set(trusted[0].metrics) == {"time_in_range", "hypo", "hyper", "risk_index"}
 
 
 @pytest.mark.parametrize("name", ["glucose", "traffic_merge", "pandemic"])

@@ -134,3 +134,32 @@ def test_a_transient_dip_is_cut_off_and_named_and_bands_need_three_seeds():
     assert all(0 not in line.get_xdata()[1:] for line in ax.lines if len(line.get_xdata()) > 1)
     labels = [text.get_text() for text in figure.legends[0].get_texts()]
     assert labels[:3] == ["PromptPO m (1 seed)", "PPO (3 seeds)", "DQN (2 seeds)"]
+
+
+def test_metrics_table_averages_each_policy_over_its_episodes_and_seeds():
+    """Glucose's clinical metrics: one row per reference, per PromptPO model and per RL algorithm, each the mean
+    over every held-out episode of every seed; other tasks' rows stay out."""
+    rows = [
+        {"job": "r", "task": "g", "method": "reference", "policy": "basal-bolus (reference)", "env_steps": 0},
+        {"job": "r", "task": "g", "method": "reference", "policy": "basal-bolus (reference)", "env_steps": 0},
+        {
+            "job": "q",
+            "task": "g",
+            "method": "promptpo",
+            "policy": "qwen2.5-coder-1.5b-instruct-q4_k_m",
+            "env_steps": 900,
+        },
+        {"job": "p0", "task": "g", "method": "ppo", "policy": "ppo", "env_steps": 4096},
+        {"job": "p1", "task": "g", "method": "ppo", "policy": "ppo", "env_steps": 4096},
+        {"job": "x", "task": "other", "method": "ppo", "policy": "ppo", "env_steps": 4096},
+    ]
+    in_range = [0.8, 0.6, 0.3, 0.1, 0.2, 0.9]
+    metrics = pd.DataFrame(
+        [{**row, "episode_seed": i, "time_in_range": value} for i, (row, value) in enumerate(zip(rows, in_range))]
+    )
+    empty = pd.DataFrame(columns=report.COLUMNS["promptpo_rounds"])
+    results = report.Results(empty, empty, empty, empty, metrics)
+    table = report.metrics_table(results, "g")
+    assert list(table.index) == ["basal-bolus (reference)", "PromptPO qwen2.5-coder-1.5b", "PPO"]
+    assert table["time_in_range"].tolist() == pytest.approx([0.7, 0.3, 0.15])
+    assert table["episodes"].tolist() == [2, 1, 2] and table["env steps"].tolist() == [0, 900, 4096]

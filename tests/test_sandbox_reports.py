@@ -22,7 +22,15 @@ from promptpo.tasks import get_task
 GRID = "noise_world_board_1"
 LIMITS = Limits(init_timeout_s=1.0, act_timeout_s=0.5, episode_timeout_s=2.0, feedback_timeout_s=1.0, memory_mb=512)
 JOB = EvalJob(task=GRID, code="", class_name="Policy", seeds=(5, 6))
-EPISODE = {"seed": 5, "episode_return": 1.5, "success": False, "steps": 3, "terminated": True, "truncated": False}
+EPISODE = {
+    "seed": 5,
+    "episode_return": 1.5,
+    "success": False,
+    "steps": 3,
+    "terminated": True,
+    "truncated": False,
+    "metrics": {"time_in_range": 0.5},
+}
 
 
 def frame(message: dict | bytes) -> bytes:
@@ -50,8 +58,22 @@ def test_a_well_formed_progress_message_is_read_as_episodes():
         {"success": 1},
         {"episode_return": "999"},
         {"trajectory": [1]},
+        {"metrics": [0.5]},
+        {"metrics": {"time_in_range": "0.5"}},
+        {"metrics": {f"m{i}": 0.0 for i in range(17)}},
     ],
-    ids=["unknown field", "wrong seed", "negative steps", "bool steps", "int success", "string return", "trajectory"],
+    ids=[
+        "unknown field",
+        "wrong seed",
+        "negative steps",
+        "bool steps",
+        "int success",
+        "string return",
+        "trajectory",
+        "metrics list",
+        "string metric",
+        "too many metrics",
+    ],
 )
 def test_a_malformed_episode_is_refused(change):
     episode = {**EPISODE, "trajectory": [], **change}

@@ -21,6 +21,7 @@ MAX_EPISODE_STEPS = 10_000_000  # far above any task's horizon
 MAX_OUTPUT_CHARS = 10_000  # what the worker keeps of the code's prints
 MAX_FEEDBACK_CHARS = 2_000  # one Feedback summary line
 MAX_LAYER_ENTRIES = 16
+MAX_METRICS = 16  # secondary metrics of one episode
 
 _EPISODE_KEYS = {f.name for f in fields(Episode)}
 _RESULT_KEYS = {f.name for f in fields(EvalResult)}
@@ -83,9 +84,20 @@ def _episodes(value: Any, job: EvalJob, done: int) -> list[Episode]:
                 steps=_int(item["steps"], "steps", 0, MAX_EPISODE_STEPS),
                 terminated=_bool(item["terminated"], "terminated"),
                 truncated=_bool(item["truncated"], "truncated"),
+                metrics=_metrics(item["metrics"]),
             )
         )
     return episodes
+
+
+def _metrics(value: Any) -> dict[str, float]:
+    """An episode's secondary metrics: a small object of short names to numbers."""
+    if not isinstance(value, dict) or len(value) > MAX_METRICS:
+        raise MalformedReport(f"metrics must be an object of at most {MAX_METRICS} entries")
+    for key in value:
+        if not isinstance(key, str) or len(key) > 64:
+            raise MalformedReport("metric names must be short strings")
+    return {key: _number(item, f"metric {key}") for key, item in value.items()}
 
 
 def _optional_failure(value: Any) -> Failure | None:

@@ -7,7 +7,7 @@ import functools
 import inspect
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import gymnasium as gym
@@ -51,6 +51,12 @@ class Task(abc.ABC):
     ## Score
     `score == "return"`: mean episode return. `score == "success"`: mean over episodes of max over steps of
     `info["success"]`, which the env computes with the task's documented success rule.
+
+    ## Secondary metrics
+    A task may summarise each episode by more than its score (glucose: time in range, hypo/hyper fractions, risk
+    index). It lists the `info` keys it needs in `metric_keys`; every method's evaluation keeps those values of each
+    step (on the trusted side) and stores `episode_metrics(trace)` with the episode. Metrics are reported beside
+    the score, never used to select or train.
     """
 
     name: str
@@ -65,6 +71,7 @@ class Task(abc.ABC):
     extra_context: str = ""
     policy_class_name: str = "Policy"
     paper_rounds: int = 10  # PromptPO rounds the paper used for this task (method.md)
+    metric_keys: tuple[str, ...] = ()  # info keys that `episode_metrics` reads, one value per step
 
     @abc.abstractmethod
     def make_env(self) -> gym.Env:
@@ -102,6 +109,11 @@ class Task(abc.ABC):
         step, `before` (from `before_step`), the action and the raw observation. success None: the task has no
         success rule of its own. Tasks whose env is wrapped in `ScoredByTask` define it."""
         raise NotImplementedError(f"task {self.name!r} scores inside its environment")
+
+    def episode_metrics(self, trace: Sequence[dict[str, Any]]) -> dict[str, float]:
+        """Secondary metrics of one episode from `trace`, one dict per step (after it) holding the step's
+        `info[key]` for each key of `metric_keys`. Default: none."""
+        return {}
 
     # ---- references: what the scores are compared with ----------------------------------------------------------
 

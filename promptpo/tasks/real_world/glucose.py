@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from promptpo.envs.glucose import HISTORY_STEPS, GlucoseEnv, GlucoseParams, glucose_reward
+from promptpo.envs.glucose import HISTORY_STEPS, GlucoseEnv, GlucoseParams, glucose_metrics, glucose_reward
 from promptpo.tasks.base import Task, frozen_array
 
 PAPER_HORIZON = 5760  # 20 days of 5-minute steps, the benchmark's and the paper's episode
@@ -69,6 +69,7 @@ class GlucoseTask(Task):
     action_meanings = ACTION_MEANINGS
     extra_context = CONTEXT
     paper_rounds = 20
+    metric_keys = ("bg",)
 
     def __init__(self, name: str, horizon: int) -> None:
         self.name = name
@@ -90,6 +91,10 @@ class GlucoseTask(Task):
     def reference_observe(self, obs: Any, info: dict[str, Any]) -> GlucoseReferenceObservation:
         fields = dataclasses.asdict(self.observe(obs, info))
         return GlucoseReferenceObservation(**fields, meal=float(info["meal"]))
+
+    def episode_metrics(self, trace: Sequence[dict[str, Any]]) -> dict[str, float]:
+        """`glucose_metrics` of the episode's true blood glucose, one value per step (mg/dL)."""
+        return glucose_metrics([step["bg"] for step in trace])
 
     def references(self) -> list[tuple[str, Callable[[], Callable[[Any], Any]]]]:
         from promptpo.references import glucose_controllers as controllers
