@@ -214,7 +214,13 @@ def test_named_references_are_listed_but_never_taken_for_the_optimum():
 
     rows = execute(Job("pandemic", "reference", 0, {"episodes": 2})).tables["references"]
     names = [row["reference"] for row in rows]
-    assert names == ["random", "always stage 0 (reference)", "always stage 4 (reference)", "threshold rule (reference)"]
+    assert names == [
+        "random",
+        "always stage 0 (reference)",
+        "always stage 2 (reference)",
+        "always stage 4 (reference)",
+        "threshold rule (reference)",
+    ]
     results = Results(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(rows))
     assert results.reference("pandemic", "optimal") is None
     assert results.reference("pandemic", "random") == rows[0]["score"]

@@ -78,7 +78,7 @@ class PandemicParams:
     Calibration (this project's own choices, see the module's Differences section): contacts per day at home and
     per visit at each venue type, visit probabilities, gatherings, the mask factor and the age-dependent
     hospitalisation and death shares were chosen so that stage 0 overloads the hospital for weeks and stage 4
-    keeps it under capacity (tests/test_pandemic.py checks both).
+    keeps it under capacity (tests/test_pandemic.py checks both, and that stage 2 overloads it on few days if any).
     """
 
     num_people: int = 500

@@ -60,7 +60,7 @@ class PandemicTask(Task):
     """`PandemicEnv` (a numpy agent-based model written for this project, `promptpo.envs.pandemic`) as a task.
 
     The env computes its reward with `pandemic_reward` itself (as NoiseWorld does), so no `ScoredByTask` wrapper:
-    the function the LLM is shown is the one the env calls. References: always stage 0, always stage 4, and a
+    the function the LLM is shown is the one the env calls. References: always stage 0, 2 or 4, and a
     threshold rule on the tested fractions (`references.pandemic_rules`).
     """
 
@@ -91,6 +91,7 @@ class PandemicTask(Task):
 
         return [
             ("always stage 0", always_stage(0)),
+            ("always stage 2", always_stage(2)),  # masks, distancing, schools closed: the beds suffice
             ("always stage 4", always_stage(4)),
             ("threshold rule", threshold_rule()),
         ]
