@@ -90,6 +90,17 @@ def test_lockstep_and_one_at_a_time_give_identical_results_for_a_well_behaved_po
     assert len({e.steps for e in lockstep.episodes}) > 1  # episodes of different lengths overlap
 
 
+def test_a_hanging_policy_costs_one_act_limit_not_one_per_episode_in_lockstep(sandbox):
+    """Every episode's act() would hang; the first one's timeout ends the evaluation, so the worker does not run the
+    later episodes of that round (the host drops them unread): a grader's hanging submission costs seconds."""
+    hang = "class Policy:\n    def act(self, obs):\n        while True:\n            pass\n"
+    seeds = list(range(16))
+    (result,) = evaluate_codes(sandbox, get_task(GRID), [hang], seeds, limits=LIMITS)
+    assert result.failure is not None and result.failure.kind == "timeout", result.failure
+    assert result.episodes == [] and result.env_steps == 0
+    assert result.wall_s < 4 * LIMITS.act_timeout_s + LIMITS.init_timeout_s  # 16 act() limits would be 8 s
+
+
 def test_slow_episodes_sharing_rounds_are_not_killed_by_the_watchdog(sandbox):
     # Each episode takes ~70% of its limit, so four in lockstep take longer than one episode's limit plus the
     # watchdog's grace: the watchdog must allow for the episodes that share each round.

@@ -218,6 +218,7 @@ class Episodes:
         self.act_label = f"act() exceeded {job.limits.act_timeout_s} s"
         self.running: dict[int, _Episode] = {}
         self.trajectories: dict[int, list[Transition]] = {}  # of ended episodes, by index
+        self.failed: tuple[int, bytes] | None = None  # (lowest failed episode index, its failure packet)
 
     def answer(self, item: tuple[Any, ...]) -> bytes | None:
         kind, index = item[0], item[1]
@@ -227,6 +228,11 @@ class Episodes:
                 ended.trajectory.append(Transition(*ended.previous, *item[2]))
                 self.trajectories[index] = ended.trajectory
             return None
+        if self.failed is not None and index > self.failed[0]:
+            # The host drops every episode after the first failed one unread (the one-at-a-time loop never ran
+            # them): answering without running the policy saves an act() limit per episode of a hanging policy.
+            self.running.pop(index, None)
+            return self.failed[1]
         phase = "init"
         try:
             if kind == "start":  # ("start", index, raw obs, info, seed for the built-in random policy)
@@ -250,7 +256,10 @@ class Episodes:
         except BaseException as error:  # every failure of generated code becomes a record
             self.alarm.disarm()
             self.running.pop(index, None)
-            return link.json_packet(link.FAILURE, asdict(classify(error, phase)))
+            packet = link.json_packet(link.FAILURE, asdict(classify(error, phase)))
+            if self.failed is None or index < self.failed[0]:
+                self.failed = (index, packet)
+            return packet
         return link.action_packet(checked)
 
     def _policy(self, index: int, seed: int | None) -> Callable[[Any], Any]:
