@@ -133,7 +133,7 @@ def promptpo_summary(results: Results) -> pd.DataFrame:
     rows = []
     for (task, model, seed), runs in results.rounds.groupby(["task", "model", "seed"], sort=False):
         last = runs.iloc[-1]
-        failures = _failure_counts(runs)
+        failures = _failure_counts(results.candidates[results.candidates["job"].isin(runs["job"])])
         truncated = int(runs["truncated_replies"].sum()) if "truncated_replies" in runs else None
         rows.append(
             {
@@ -441,20 +441,22 @@ def fraction_of_optimum(results: Results, task: str, value: float) -> float | No
     return None if optimum is None else value / optimum
 
 
-def _failure_counts(rounds: pd.DataFrame) -> dict[str, int]:
-    """Failures of the samples' final attempts, by kind, summed over `rounds` (rows of promptpo_rounds)."""
-    failures: dict[str, int] = {}
-    for text in rounds["failures"].dropna():
-        for item in str(text).split(";"):
-            kind, count = item.split("=")
-            failures[kind] = failures.get(kind, 0) + int(count)
-    return failures
+def final_attempts(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Each sample's last attempt in each run and round (rows of promptpo_candidates): what the round's winner was
+    chosen from, and what the per-round `failures` and `candidates_failed` columns count."""
+    return candidates.sort_values("attempt", kind="stable").groupby(["job", "round", "sample"], sort=False).tail(1)
+
+
+def _failure_counts(candidates: pd.DataFrame) -> dict[str, int]:
+    """Failures of the samples' final attempts, by kind (in name order), in `candidates` (promptpo_candidates rows)."""
+    failed = final_attempts(candidates)["failure_kind"]
+    return {str(kind): int(count) for kind, count in sorted(failed[failed != ""].value_counts().items())}
 
 
 def _promptpo_sentences(results: Results, model: str, runs: pd.DataFrame) -> list[str]:
     """What PromptPO with `model` did: candidates, failures, winners, steps, and each run's reported held-out score."""
     candidates = int(runs["runnable candidates"].sum() + runs["failed candidates"].sum())
-    failures = _failure_counts(results.rounds[results.rounds["model"] == model])
+    failures = _failure_counts(results.candidates[results.candidates["model"] == model])
     common = ", ".join(f"{kind} ({count})" for kind, count in sorted(failures.items(), key=lambda kv: -kv[1])[:3])
     scored = runs.dropna(subset=["reported held-out"])
     lines = [

@@ -12,6 +12,7 @@ import papermill
 import pytest
 from nbval.plugin import find_comment_markers
 
+from promptpo import report
 from promptpo.experiments import LLM_KNOBS, PROMPTPO_KNOBS, load_profile
 from promptpo.llm import LLMConfig
 from promptpo.loop import PromptPOConfig
@@ -109,8 +110,11 @@ def test_notebook_runs_its_smoke_profile_end_to_end(name, tmp_path):
     assert list(rounds["round"]) == [1, 2] * len(set(rounds["task"]))  # replayed from the committed transcripts
     # Every candidate of every round is accounted for: it ran, or its failure was recorded by kind.
     assert ((rounds["candidates_ok"] + rounds["candidates_failed"]) == smoke["promptpo"]["n_gens"]).all()
-    recorded = rounds["failures"].fillna("").map(lambda f: sum(int(kv.split("=")[1]) for kv in f.split(";") if kv))
-    assert (recorded == rounds["candidates_failed"]).all()
+    # The per-round counts agree with the final attempts in the candidates table.
+    finals = report.final_attempts(pd.read_csv(results / "promptpo_candidates.csv").fillna({"failure_kind": ""}))
+    failed = finals[finals["failure_kind"] != ""].groupby(["job", "round"]).size()
+    per_round = rounds.set_index(["job", "round"])["candidates_failed"]
+    assert (per_round == failed.reindex(per_round.index, fill_value=0)).all()
     for _, run in rounds.groupby("task"):  # calls and environment steps accumulate over the rounds
         assert run["llm_calls"].is_monotonic_increasing and run["llm_calls"].iloc[0] > 0
         assert run["env_steps"].is_monotonic_increasing
