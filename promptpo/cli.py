@@ -102,6 +102,9 @@ def _grid(argv: list[str]) -> None:
     parser.add_argument("--ray-address", default=None, help="a Ray cluster (default: start a local Ray instance)")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--recompute", action="store_true", help="rerun finished jobs too")
+    parser.add_argument(
+        "--prune", action="store_true", help="drop the results of jobs that are not in this grid (old budgets, seeds)"
+    )
     parser.add_argument("--results-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     try:
@@ -128,6 +131,7 @@ def _grid(argv: list[str]) -> None:
         workers=args.workers,
         ray_address=args.ray_address,
         recompute=args.recompute,
+        prune=args.prune,
         timings_path=RUNS_DIR / "timings.jsonl",
     )
     for timing in timings:

@@ -364,6 +364,7 @@ def run_grid(
     workers: int | None = None,
     ray_address: str | None = None,
     recompute: bool = False,
+    prune: bool = False,
     timings_path: Path | None = None,
     progress: bool = True,
 ) -> list[dict[str, Any]]:
@@ -371,10 +372,14 @@ def run_grid(
     jobs run now (also appended to `timings_path`, outside `data/`).
 
     `recompute` reruns every job of the grid into a staging folder (`<results_dir>/.recompute`, itself resumable)
-    and only when all are done replaces their old results: an interrupted recomputation loses nothing.
+    and only when all are done replaces their old results: an interrupted recomputation loses nothing. `prune`
+    first drops the results of every job that is not in this grid (after a profile changed a budget or a seed list,
+    its old jobs' rows would stay beside the new ones); never prune a folder that other grids share.
     """
     store = ResultStore(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
+    if prune:
+        store.forget(store.done() - {job.key for job in jobs})
     if recompute:
         staging = results_dir / ".recompute"
         timings = run_grid(

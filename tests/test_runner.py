@@ -71,6 +71,22 @@ def test_recompute_reproduces_results_byte_for_byte(local_results, tmp_path):
     assert len(timings) == len(JOBS) and tables(copy) == tables(folder)
 
 
+def test_pruning_drops_the_jobs_a_profile_no_longer_has_and_runs_nothing_else(local_results, tmp_path):
+    """A profile that drops a seed: `prune` leaves exactly the results of the smaller grid, as a fresh run of it
+    would write them, without rerunning a job."""
+    folder, _ = local_results
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name, data in tables(folder).items():
+        (copy / name).write_bytes(data)
+    smaller = [job for job in JOBS if job.seed == 0]
+    assert run_grid(smaller, copy, prune=True, progress=False) == []
+    fresh = tmp_path / "fresh"
+    run_grid(smaller, fresh, workers=2, progress=False)
+    assert tables(copy) == tables(fresh)
+    assert ResultStore(copy).done() == {job.key for job in smaller}
+
+
 def test_ray_executor_gives_exactly_the_local_results(local_results, tmp_path):
     ray = pytest.importorskip("ray")
     folder, _ = local_results
