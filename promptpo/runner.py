@@ -99,8 +99,8 @@ def _run_promptpo(job: Job) -> JobOutput:
     output = JobOutput(
         tables={"promptpo_rounds": [{**tag, **row} for row in result.rounds], "promptpo_candidates": candidates}
     )
+    env_steps = result.rounds[-1]["env_steps"] if result.rounds else 0
     if result.best is not None:  # the reported policy's held-out episodes
-        env_steps = result.rounds[-1]["env_steps"]
         metrics = metric_rows(job, config.llm.model, env_steps, result.heldout.get(result.best.round, []))
         output.tables["episode_metrics"] = metrics
     for which, candidate in (("best", result.best), ("last", result.last)):
@@ -110,7 +110,7 @@ def _run_promptpo(job: Job) -> JobOutput:
             relative = f"policies/{config.llm.model}/{job.task}__seed{job.seed}__{which}.py"
             output.files[relative] = header + candidate.code
     output.timing.update(
-        env_steps=result.rounds[-1]["env_steps"] if result.rounds else 0,
+        env_steps=env_steps,
         llm_latency_s=result.ledger["latency_s"],
         endpoint_calls=result.ledger["endpoint_calls"],
     )

@@ -12,19 +12,14 @@ import papermill
 import pytest
 from nbval.plugin import find_comment_markers
 
-from promptpo import report
+from promptpo import readme, report
 from promptpo.experiments import LLM_KNOBS, PROMPTPO_KNOBS, load_profile
 from promptpo.llm import LLMConfig
 from promptpo.loop import PromptPOConfig
 from promptpo.paths import NOTEBOOKS_DIR
 
-# notebook -> the family whose profiles (data/profiles/<family>.yml) it runs
-FAMILIES = {
-    "hard_exploration": "hard_exploration",
-    "metaworld": "metaworld",
-    "mujoco": "mujoco",
-    "real_world_control": "real_world",
-}
+# notebook -> the family whose profiles (data/profiles/<family>.yml) it runs: the README's map, read backwards
+FAMILIES = {notebook: family for family, (_, notebook) in readme.FAMILIES.items()}
 NOTEBOOKS = list(FAMILIES)
 EXPECTED_FIGURES = {
     "hard_exploration": ["hard_exploration_score_vs_steps.png", "hard_exploration_final_scores.png"],
