@@ -18,7 +18,7 @@ STAMP312 := $(VENV312)/.promptpo-installed
 # Stable-Baselines3), the LLM server, Ray and papermill (tests/conftest.py leaves out the test modules that need
 # them). Without the simulators it measured 159 s and 989 MB here.
 FAST_TIER_PACKAGES = numpy scipy pandas matplotlib seaborn tqdm openai 'gymnasium[mujoco]' mujoco metaworld \
-	gymnasium-robotics nbformat pyyaml pytest pytest-xdist otter-grader ipykernel \
+	gymnasium-robotics nbformat pyyaml pytest pytest-xdist otter-grader ipykernel arch statsmodels \
 	eclipse-sumo libsumo sumolib traci gym pathos setuptools
 
 # Two cores: one BLAS/OpenMP/torch thread per process, or parallel workers slow each other down 3-15x.
@@ -70,7 +70,7 @@ $(STAMP312): pyproject.toml requirements.lock
 	$(PYTHON312) -m venv $(VENV312)
 	$(VENV312)/bin/python -m pip install --quiet --no-deps -e .
 	$(VENV312)/bin/python -m pip install --quiet -c requirements.lock $(FAST_TIER_PACKAGES)
-	$(VENV312)/bin/python -m pip install --quiet --no-deps simglucose==0.2.11
+	$(VENV312)/bin/python -m pip install --quiet --no-deps simglucose==0.2.11 rliable==1.2.0
 	touch $(STAMP312)
 
 # Record the PromptPO transcripts of every profile with the local models (llama.cpp; one thread per server, two jobs
@@ -92,14 +92,15 @@ install: $(STAMP)
 
 # torch first and alone: `torch==2.13.0` resolves to the CPU wheel on this project's machines; asked for together
 # with other packages (or as a range) pip may pull a multi-GB CUDA build. The lock pins every transitive version.
-# simglucose last and without its dependencies: its gymnasium~=0.29.1 pin conflicts with the project's gymnasium
-# 1.4.0, on which it runs; the `real-world` extra installs what it needs (see pyproject.toml).
+# simglucose and rliable last and without their dependencies: simglucose's gymnasium~=0.29.1 pin conflicts with the
+# project's gymnasium 1.4.0, on which it runs (the `real-world` extra installs what it needs), and rliable's arch < 8
+# with pandas 3 (arch 8 and statsmodels are in the main dependencies; see pyproject.toml).
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[all]'
-	$(PY) -m pip install --quiet --no-deps simglucose==0.2.11
+	$(PY) -m pip install --quiet --no-deps simglucose==0.2.11 rliable==1.2.0
 	touch $(STAMP)
 
 # Rewrite requirements.lock from the current environment (after changing pins in pyproject.toml). --all keeps

@@ -166,9 +166,9 @@ def metrics_table(results: Results, task: str) -> pd.DataFrame:
     seeds). Columns: the metrics, then `episodes` (over all seeds) and `env steps` (mean, what the method used)."""
     rows = results.metrics[results.metrics["task"] == task]
     names = [c for c in rows.columns if c not in COLUMNS["episode_metrics"]]
-    label = rows["policy"].where(rows["method"] == "reference", rows["method"].str.upper())
-    label = label.where(rows["method"] != "promptpo", rows["policy"].map(promptpo_method))
-    grouped = rows.assign(label=label).groupby("label", sort=False)
+    shown = rows["policy"].where(rows["method"] == "reference", rows["method"].str.upper())
+    shown = shown.where(rows["method"] != "promptpo", rows["policy"].map(promptpo_method))
+    grouped = rows.assign(label=shown).groupby("label", sort=False)
     table = grouped[names].mean()
     table["episodes"] = grouped.size()
     table["env steps"] = grouped["env_steps"].mean().round().astype(int)
@@ -263,7 +263,7 @@ def plot_score_vs_steps(results: Results, tasks: list[str], *, columns: int = 4,
             color=results.colour(m),
             marker="o",
             ms=4 if m.startswith("PromptPO") else 2.5,
-            label=f"{_label(m)} ({_seed_count(results, m, tasks)})",
+            label=f"{label(m)} ({_seed_count(results, m, tasks)})",
         )
         for m in results.methods()
     ]
@@ -343,7 +343,7 @@ def _reference_lines_and_limits(ax, results: Results, task: str, curves: pd.Data
     if len(dips):
         (algo, step), value = dips.idxmin(), dips.min()
         where = "untrained" if step == 0 else f"at {int(step):,} steps"
-        notes.append(f"{_label(algo)} down to {value:,.0f} {where} (off scale)")
+        notes.append(f"{label(algo)} down to {value:,.0f} {where} (off scale)")
     low = min([low, *means[means >= low - DIP_SPANS * span].tolist()])
     span = (high - low) or 1.0
     if random is not None and random < low - 2 * span:  # far below everything else: annotate, do not squash
@@ -405,12 +405,12 @@ def plot_final_scores(results: Results, tasks: list[str]) -> plt.Figure:
     ax.set_ylim(FRACTION_FLOOR - 0.05, 1.1)
     ax.set_xlabel("")
     ax.tick_params(axis="x", rotation=60, labelsize=8)
-    for label in ax.get_xticklabels():
-        label.set_horizontalalignment("right")
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")
     ax.set_title(
         f"final held-out score / optimal (or oracle) score\n(values below {FRACTION_FLOOR} drawn at it)", fontsize=10
     )
-    ax.legend(ax.get_legend().legend_handles, [_label(m) for m in order], title="method", fontsize=8)
+    ax.legend(ax.get_legend().legend_handles, [label(m) for m in order], title="method", fontsize=8)
     figure.tight_layout()
     return figure
 
@@ -422,7 +422,8 @@ def save(figure: plt.Figure, path: Path) -> Path:
     return path
 
 
-def _label(method: str) -> str:
+def label(method: str) -> str:
+    """A method as tables and legends name it: "PromptPO <model>" as is, an RL algorithm in capitals ("PPO")."""
     return method if method.startswith("PromptPO") else method.upper()
 
 
@@ -510,7 +511,7 @@ def final_scores(results: Results) -> pd.DataFrame:
     for row in results.references.itertuples():
         table.setdefault(row.task, {})[row.reference] = row.score
     frame = pd.DataFrame.from_dict(table, orient="index")
-    order = [c for c in map(_label, results.methods()) if c in frame.columns]
+    order = [c for c in map(label, results.methods()) if c in frame.columns]
     return frame[order + [c for c in frame.columns if c not in order]]
 
 
@@ -523,7 +524,7 @@ def headline_table(results: Results, tasks: list[str]) -> pd.DataFrame:
     with_optimum = [task for task in tasks if _optimum(results, task) is not None]
     zero = finals["zero action"].dropna() if "zero action" in finals.columns else pd.Series(dtype=float)
     rows = {}
-    for method in [m for m in map(_label, results.methods()) if m in finals.columns]:
+    for method in [m for m in map(label, results.methods()) if m in finals.columns]:
         scores = finals[method]
         row = {
             "tasks with a score": f"{int(scores.notna().sum())} of {len(tasks)}",

@@ -22,10 +22,14 @@ from promptpo.paths import NOTEBOOKS_DIR
 FAMILIES = {notebook: family for family, (_, notebook) in readme.FAMILIES.items()}
 NOTEBOOKS = list(FAMILIES)
 EXPECTED_FIGURES = {
-    "hard_exploration": ["hard_exploration_score_vs_steps.png", "hard_exploration_final_scores.png"],
-    "metaworld": ["metaworld_score_vs_steps.png", "metaworld_final_scores.png"],
-    "mujoco": ["mujoco_score_vs_steps.png"],
-    "real_world_control": ["real_world_score_vs_steps.png"],
+    "hard_exploration": [
+        "hard_exploration_score_vs_steps.png",
+        "hard_exploration_final_scores.png",
+        "hard_exploration_aggregates.png",
+    ],
+    "metaworld": ["metaworld_score_vs_steps.png", "metaworld_final_scores.png", "metaworld_aggregates.png"],
+    "mujoco": ["mujoco_score_vs_steps.png", "mujoco_aggregates.png"],
+    "real_world_control": ["real_world_score_vs_steps.png", "real_world_aggregates.png"],
 }
 
 
