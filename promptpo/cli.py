@@ -69,12 +69,12 @@ def _run(argv: list[str]) -> None:
         limits=config_from_arguments(Limits, args, prefix="limit_"),
     )
     result = run_promptpo(config, runs_dir=args.runs_dir, progress=not args.quiet)
-    for row in result.rounds:
-        print(json.dumps(row))
+    for record in result.rounds:
+        print(json.dumps(dataclasses.asdict(record)))
     print(f"run folder: {result.run_dir}")
     if result.best is not None:
-        best = next(r for r in result.rounds if r["round"] == result.best.round)
-        print(f"reported policy (best selection score): round {best['round']}, held-out score {best['heldout_score']}")
+        heldout = result.round(result.best.round).heldout_score
+        print(f"reported policy (best selection score): round {result.best.round}, held-out score {heldout}")
     print(f"LLM: {json.dumps(result.ledger)}")
 
 

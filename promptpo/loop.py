@@ -75,9 +75,41 @@ class Candidate:
 
 
 @dataclass
+class RoundRecord:
+    """One round of a run: the paper's per-round metrics. Counts of the round's samples are of their final attempts
+    (`failures`: those that failed, by kind); `truncated_replies` counts every policy or repair reply of the round
+    cut at the token limit. Scores are None when no candidate ran (or the winner failed on a held-out episode)."""
+
+    task: str
+    round: int
+    winner_sample: int | None
+    winner_attempt: int | None
+    selection_score: float | None
+    heldout_score: float | None
+    heldout_success_rate: float | None  # success-scored tasks only
+    env_steps: int  # cumulative over the run, every selection and held-out rollout included
+    llm_calls: int  # cumulative, as are the token counts
+    prompt_tokens: int
+    completion_tokens: int
+    candidates_ok: int
+    candidates_failed: int
+    truncated_replies: int
+    failures: dict[str, int]
+    reported_round: int | None = None  # the run's reported policy after this round (`reported_winner`)
+    reported_heldout: float | None = None
+
+    def table_row(self) -> dict[str, Any]:
+        """The record as a row of the rounds tables (rounds.csv, promptpo_rounds.csv): every field but `failures`,
+        whose tidy form is the candidates table (one row per reply with its failure kind)."""
+        row = dataclasses.asdict(self)
+        del row["failures"]
+        return row
+
+
+@dataclass
 class RunResult:
     config: PromptPOConfig
-    rounds: list[dict[str, Any]]  # one row per round (see `_round_row`)
+    rounds: list[RoundRecord]
     candidates: list[Candidate]
     best: Candidate | None  # the reported policy (`reported_winner`): chosen on selection scores, never held-out
     last: Candidate | None  # the last round's winner (the paper's artifact)
@@ -85,6 +117,15 @@ class RunResult:
     ledger: dict[str, Any]
     run_dir: str
     heldout: dict[int, list[Episode]] = field(default_factory=dict)  # round -> its winner's held-out episodes
+
+    def round(self, index: int) -> RoundRecord:
+        """The record of round `index` (1-based, as in `Candidate.round`)."""
+        return self.rounds[index - 1]
+
+    @property
+    def env_steps(self) -> int:
+        """Environment steps the whole run used (0 if it ended before its first round)."""
+        return self.rounds[-1].env_steps if self.rounds else 0
 
 
 class ChatModel(Protocol):
@@ -144,7 +185,8 @@ def run_promptpo(
     candidates: list[Candidate] = []
     winners: dict[int, tuple[Candidate, float | None]] = {}  # round -> (winner, held-out score)
     heldout_episodes: dict[int, list[Episode]] = {}
-    env_steps, table, history = 0, [], []
+    env_steps, history = 0, []
+    table: list[RoundRecord] = []
     try:
         with Sandbox([task.name], workers=config.workers) as sandbox:
 
@@ -238,15 +280,15 @@ def run_promptpo(
                     winners[round_index] = (winner, score(heldout, task))
                     heldout_episodes[round_index] = heldout.episodes
                     history.append(_as_winner(winner, task))
-                row = _round_row(task, round_index, current, superseded, winner, heldout, env_steps, llm.ledger)
+                record = _round_record(task, round_index, current, superseded, winner, heldout, env_steps, llm.ledger)
                 reported = reported_winner([w for w, _ in winners.values()])
-                row["reported_round"] = reported.round if reported else None
-                row["reported_heldout"] = winners[reported.round][1] if reported else None
-                table.append(row)
+                record.reported_round = reported.round if reported else None
+                record.reported_heldout = winners[reported.round][1] if reported else None
+                table.append(record)
                 for candidate in superseded + current:
                     folder.write_candidate(candidate.name, candidate.code, _candidate_record(candidate))
-                folder.write_table("rounds.csv", table)
-                bar.set_postfix(reported=row["reported_heldout"], steps=env_steps)
+                folder.write_table("rounds.csv", [r.table_row() for r in table])
+                bar.set_postfix(reported=record.reported_heldout, steps=env_steps)
     finally:
         if own_llm:
             llm.close()  # type: ignore[union-attr]
@@ -292,32 +334,31 @@ def _as_winner(candidate: Candidate, task) -> Winner:
     )
 
 
-def _round_row(task, round_index, current, superseded, winner, heldout, env_steps, ledger) -> dict[str, Any]:
-    """The per-round record of the run (the paper's per-round metrics). `failures` counts the final state of each
-    sample; `truncated_replies` counts every policy or repair reply of the round cut at the token limit."""
+def _round_record(task, round_index, current, superseded, winner, heldout, env_steps, ledger) -> RoundRecord:
+    """The round's `RoundRecord`: `current` holds each sample's final attempt, `superseded` the attempts repaired."""
     usage = ledger.summary()
     failures = Counter(c.result.failure.kind for c in current if c.result.failure is not None)
     truncated = sum(c.result.failure is not None and c.result.failure.kind == "truncated" for c in superseded + current)
     heldout_score = score(heldout, task) if heldout is not None else None
-    return {
-        "task": task.name,
-        "round": round_index,
-        "winner_sample": winner.sample if winner else None,
-        "winner_attempt": winner.attempt if winner else None,
-        "selection_score": winner.score if winner else None,
-        "heldout_score": heldout_score,
-        "heldout_success_rate": (sum(e.success for e in heldout.episodes) / len(heldout.episodes))
+    return RoundRecord(
+        task=task.name,
+        round=round_index,
+        winner_sample=winner.sample if winner else None,
+        winner_attempt=winner.attempt if winner else None,
+        selection_score=winner.score if winner else None,
+        heldout_score=heldout_score,
+        heldout_success_rate=(sum(e.success for e in heldout.episodes) / len(heldout.episodes))
         if heldout is not None and heldout.episodes and task.score == "success"
         else None,
-        "env_steps": env_steps,
-        "llm_calls": usage["calls"],
-        "prompt_tokens": usage["prompt_tokens"],
-        "completion_tokens": usage["completion_tokens"],
-        "candidates_ok": sum(c.result.failure is None for c in current),
-        "candidates_failed": sum(failures.values()),
-        "truncated_replies": truncated,
-        "failures": ";".join(f"{kind}={count}" for kind, count in sorted(failures.items())),
-    }
+        env_steps=env_steps,
+        llm_calls=usage["calls"],
+        prompt_tokens=usage["prompt_tokens"],
+        completion_tokens=usage["completion_tokens"],
+        candidates_ok=sum(c.result.failure is None for c in current),
+        candidates_failed=sum(failures.values()),
+        truncated_replies=truncated,
+        failures=dict(sorted(failures.items())),
+    )
 
 
 def _candidate_record(candidate: Candidate) -> dict[str, Any]:
@@ -334,13 +375,12 @@ def _summary(result: RunResult) -> dict[str, Any]:
     def describe(candidate: Candidate | None) -> dict[str, Any] | None:
         if candidate is None:
             return None
-        row = next(r for r in result.rounds if r["round"] == candidate.round)
         return {
             "round": candidate.round,
             "sample": candidate.sample,
             "attempt": candidate.attempt,
             "selection_score": candidate.score,
-            "heldout_score": row["heldout_score"],
+            "heldout_score": result.round(candidate.round).heldout_score,
             "code": candidate.code,
         }
 
@@ -348,7 +388,7 @@ def _summary(result: RunResult) -> dict[str, Any]:
         "task": result.config.task,
         "model": result.config.llm.model,
         "rounds": len(result.rounds),
-        "env_steps": result.rounds[-1]["env_steps"] if result.rounds else 0,
+        "env_steps": result.env_steps,
         "best": describe(result.best),
         "last": describe(result.last),
         "feedback_code": result.feedback_code,

@@ -41,7 +41,6 @@ COLUMNS = {
         "reported_heldout",
         "candidates_ok",
         "candidates_failed",
-        "failures",
     ],
     "promptpo_candidates": [
         "job",
@@ -444,7 +443,7 @@ def fraction_of_optimum(results: Results, task: str, value: float) -> float | No
 
 def final_attempts(candidates: pd.DataFrame) -> pd.DataFrame:
     """Each sample's last attempt in each run and round (rows of promptpo_candidates): what the round's winner was
-    chosen from, and what the per-round `failures` and `candidates_failed` columns count."""
+    chosen from, and what the per-round `candidates_failed` column (and `RoundRecord.failures`) count."""
     return candidates.sort_values("attempt", kind="stable").groupby(["job", "round", "sample"], sort=False).tail(1)
 
 

@@ -97,16 +97,18 @@ def _run_promptpo(job: Job) -> JobOutput:
     tag = {"job": job.key, "method": "promptpo", "model": config.llm.model, "seed": job.seed}
     candidates = [{**tag, "task": job.task, **_candidate_row(candidate)} for candidate in result.candidates]
     output = JobOutput(
-        tables={"promptpo_rounds": [{**tag, **row} for row in result.rounds], "promptpo_candidates": candidates}
+        tables={
+            "promptpo_rounds": [{**tag, **record.table_row()} for record in result.rounds],
+            "promptpo_candidates": candidates,
+        }
     )
-    env_steps = result.rounds[-1]["env_steps"] if result.rounds else 0
+    env_steps = result.env_steps
     if result.best is not None:  # the reported policy's held-out episodes
         metrics = metric_rows(job, config.llm.model, env_steps, result.heldout.get(result.best.round, []))
         output.tables["episode_metrics"] = metrics
     for which, candidate in (("best", result.best), ("last", result.last)):
         if candidate is not None and candidate.code:
-            row = next(r for r in result.rounds if r["round"] == candidate.round)
-            header = policy_header(job, config.llm.model, which, candidate, row["heldout_score"])
+            header = policy_header(job, config.llm.model, which, candidate, result.round(candidate.round).heldout_score)
             relative = f"policies/{config.llm.model}/{job.task}__seed{job.seed}__{which}.py"
             output.files[relative] = header + candidate.code
     output.timing.update(

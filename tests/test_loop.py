@@ -78,7 +78,7 @@ def test_failures_are_records_and_repairs_are_bounded(run):
     }
     repairs = [tag for tag, _ in llm.calls if tag.purpose == "repair"]
     assert sorted((t.sample, t.attempt) for t in repairs) == [(1, 1), (2, 1), (2, 2)]
-    assert result.rounds[0]["failures"] == "no_code_block=1" and result.rounds[0]["candidates_ok"] == 2
+    assert result.rounds[0].failures == {"no_code_block": 1} and result.rounds[0].candidates_ok == 2
 
 
 def test_winner_scores_match_trusted_rollouts_on_selection_and_heldout_seeds(run):
@@ -87,20 +87,18 @@ def test_winner_scores_match_trusted_rollouts_on_selection_and_heldout_seeds(run
         winner = next(
             c
             for c in result.candidates
-            if (c.round, c.sample, c.attempt) == (row["round"], row["winner_sample"], row["winner_attempt"])
+            if (c.round, c.sample, c.attempt) == (row.round, row.winner_sample, row.winner_attempt)
         )
-        selection = trusted_returns(winner.code, selection_seeds(row["round"], 3))
-        assert row["selection_score"] == pytest.approx(sum(selection) / 3)
+        selection = trusted_returns(winner.code, selection_seeds(row.round, 3))
+        assert row.selection_score == pytest.approx(sum(selection) / 3)
         heldout = trusted_returns(winner.code, heldout_seeds(4))
-        assert row["heldout_score"] == pytest.approx(sum(heldout) / 4)
-        assert winner.score == max(
-            c.score for c in result.candidates if c.round == row["round"] and c.score is not None
-        )
+        assert row.heldout_score == pytest.approx(sum(heldout) / 4)
+        assert winner.score == max(c.score for c in result.candidates if c.round == row.round and c.score is not None)
     assert result.best is not None and result.last is not None and result.last.round == 2
-    by_selection = max(result.rounds, key=lambda row: (row["selection_score"], -row["round"]))
-    assert (result.best.round, result.best.score) == (by_selection["round"], by_selection["selection_score"])
+    by_selection = max(result.rounds, key=lambda row: (row.selection_score, -row.round))
+    assert (result.best.round, result.best.score) == (by_selection.round, by_selection.selection_score)
     last = result.rounds[-1]
-    assert (last["reported_round"], last["reported_heldout"]) == (by_selection["round"], by_selection["heldout_score"])
+    assert (last.reported_round, last.reported_heldout) == (by_selection.round, by_selection.heldout_score)
 
 
 def test_the_reported_policy_is_chosen_on_selection_scores_never_on_heldout_ones():
@@ -119,8 +117,8 @@ def test_env_steps_count_every_rollout_including_failures_and_the_summariser_che
     counted = sum(c.result.env_steps for c in result.candidates) + 25  # one random-policy episode, horizon 25
     timeout_steps = next(c for c in result.candidates if c.result.failure and c.result.failure.kind == "timeout")
     assert timeout_steps.result.env_steps == 0  # it never returned an action
-    assert result.rounds[-1]["env_steps"] == counted
-    assert result.rounds[0]["env_steps"] < result.rounds[1]["env_steps"]
+    assert result.rounds[-1].env_steps == counted
+    assert result.rounds[0].env_steps < result.rounds[1].env_steps
 
 
 def test_round_two_prompt_has_reflection_history_returns_and_feedback(run):
@@ -130,9 +128,7 @@ def test_round_two_prompt_has_reflection_history_returns_and_feedback(run):
     first_winner = next(
         c
         for c in result.candidates
-        if c.round == 1
-        and c.sample == result.rounds[0]["winner_sample"]
-        and c.attempt == result.rounds[0]["winner_attempt"]
+        if c.round == 1 and c.sample == result.rounds[0].winner_sample and c.attempt == result.rounds[0].winner_attempt
     )
     assert "The winner moves along the diagonal" in prompt
     assert first_winner.code.strip() in prompt
@@ -161,7 +157,7 @@ def test_garbage_from_the_llm_never_aborts_a_run(tmp_path):
     llm = CannedLLM(lambda tag, messages: "no code, sorry")
     result = run_promptpo(config(max_repairs=1), llm=llm, runs_dir=tmp_path, progress=False)
     assert len(result.rounds) == 2 and result.best is None and result.feedback_code is None
-    assert all(row["winner_sample"] is None and row["candidates_failed"] == 3 for row in result.rounds)
+    assert all(row.winner_sample is None and row.candidates_failed == 3 for row in result.rounds)
     feedback_calls = [t for t, _ in llm.calls if t.purpose.startswith("feedback")]
     assert len(feedback_calls) == 4  # first try + feedback_repairs (3)
 
@@ -191,7 +187,7 @@ def test_a_reply_cut_at_the_token_limit_is_truncated_and_its_repair_asks_for_a_s
     repairs = [messages[-1][1] for tag, messages in llm.calls if tag.purpose == "repair"]
     assert len(repairs) == 2 and all("shorter but complete class" in text for text in repairs)
     assert result.ledger["truncated"] == 2
-    assert result.rounds[0]["truncated_replies"] == 2 and result.rounds[0]["candidates_ok"] == 2
+    assert result.rounds[0].truncated_replies == 2 and result.rounds[0].candidates_ok == 2
 
 
 def test_a_loop_variant_picks_its_own_winner_and_extracts_its_own_code(tmp_path):
@@ -218,6 +214,6 @@ def test_a_loop_variant_picks_its_own_winner_and_extracts_its_own_code(tmp_path)
     )
     [row] = result.rounds
     ran = [c for c in result.candidates if c.score is not None]
-    assert row["winner_sample"] == min(ran, key=lambda c: (c.score, -c.sample)).sample
-    assert row["winner_sample"] != best_selection_score(result.candidates).sample
+    assert row.winner_sample == min(ran, key=lambda c: (c.score, -c.sample)).sample
+    assert row.winner_sample != best_selection_score(result.candidates).sample
     assert len(seen) == 3
