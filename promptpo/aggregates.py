@@ -64,11 +64,9 @@ def normalised_scores(results: Results, tasks: list[str]) -> pd.DataFrame:
     round, at both budgets; a run that ended without a runnable policy counts as random (normalised 0, `no_policy`).
     RL: the evaluation at the end of training ("full budget"), and the last one within the most steps a PromptPO
     run of the task used ("at PromptPO's steps", on tasks PromptPO ran)."""
+    scales = {task: scale for task in tasks if (scale := normalisation(results, task)) is not None}
     rows = []
-    for task in tasks:
-        scale = normalisation(results, task)
-        if scale is None:
-            continue
+    for task in scales:
         finals = results.rounds[results.rounds["task"] == task].groupby(["model", "seed"], sort=False).tail(1)
         for run in finals.itertuples():
             for budget in BUDGETS:
@@ -83,7 +81,6 @@ def normalised_scores(results: Results, tasks: list[str]) -> pd.DataFrame:
                 rows.append((task, algo, seed, budget, point["env_steps"], point["score"]))
     frame = pd.DataFrame(rows, columns=COLUMNS[:6])
     frame["no_policy"] = frame["score"].isna()
-    scales = {task: normalisation(results, task) for task in set(frame["task"])}
     zero = frame["task"].map({task: scale[0] for task, scale in scales.items()})
     one = frame["task"].map({task: scale[1] for task, scale in scales.items()})
     frame["normalised"] = ((frame["score"] - zero) / (one - zero)).fillna(0.0)
