@@ -103,10 +103,12 @@ def kept_runs(scores: pd.DataFrame, budget: str) -> dict[str, pd.DataFrame]:
 def score_matrices(scores: pd.DataFrame, budget: str) -> dict[str, np.ndarray]:
     """method -> normalised scores at `budget` as the (runs, tasks) array rliable takes (`kept_runs`), over the
     tasks the method ran."""
-    return {
-        method: rows.pivot(index="run", columns="task", values="normalised").to_numpy()
-        for method, rows in kept_runs(scores, budget).items()
-    }
+    return {method: _matrix(rows) for method, rows in kept_runs(scores, budget).items()}
+
+
+def _matrix(kept: pd.DataFrame) -> np.ndarray:
+    """One method's `kept_runs` rows as its (runs, tasks) array of normalised scores."""
+    return kept.pivot(index="run", columns="task", values="normalised").to_numpy()
 
 
 class _SeedKeyword(arch.bootstrap.IIDBootstrap):
@@ -157,11 +159,10 @@ def aggregate_table(scores: pd.DataFrame) -> pd.DataFrame:
     actions are discrete, say): compare IQMs only where the `tasks` column agrees."""
     rows = []
     for budget, name in BUDGETS.items():
-        kept = kept_runs(scores, budget)
-        for method, matrix in score_matrices(scores, budget).items():
+        for method, used in kept_runs(scores, budget).items():
+            matrix = _matrix(used)
             iqm, low, high = interval(matrix, _iqm)
             _, task_low, task_high = interval(matrix, _iqm, task_bootstrap=True)
-            used = kept[method]
             rows.append(
                 {
                     "method": label(method),
@@ -195,7 +196,7 @@ def plot_aggregates(scores: pd.DataFrame, table: pd.DataFrame, colours: dict[str
             ci = [row["CI low (runs, tasks)"], row["CI high (runs, tasks)"]]
             left.plot(ci, [y + offset] * 2, color=colours[method])
             left.plot([row["IQM"]], [y + offset], marker, color=colours[method], mfc=face, ms=6)
-    left.set_yticks(range(len(methods)), [f"{label(m)} ({_task_count(scores, m)})" for m in methods], fontsize=8)
+    left.set_yticks(range(len(methods)), [f"{label(m)} ({_task_count(table, m)})" for m in methods], fontsize=8)
     left.invert_yaxis()
     left.axvline(0, color="0.35", linestyle=":", lw=1)
     left.axvline(1, color="0.35", linestyle="--", lw=1)
@@ -244,7 +245,7 @@ def _taus(scores: pd.DataFrame) -> np.ndarray:
     return np.linspace(0.0, max(1.25, np.ceil(top * 4) / 4), TAU_POINTS)
 
 
-def _task_count(scores: pd.DataFrame, method: str) -> str:
-    """ "n tasks x k runs" of `method` at the full budget, as its matrix holds them."""
-    runs, tasks = score_matrices(scores[scores["method"] == method], "full")[method].shape
+def _task_count(table: pd.DataFrame, method: str) -> str:
+    """ "n tasks x k runs" of `method` at the full budget, from its `aggregate_table` row."""
+    tasks, runs = table.loc[(label(method), BUDGETS["full"]), ["tasks", "runs per task"]].astype(int)
     return f"{tasks} tasks x {runs} run" + ("" if runs == 1 else "s")

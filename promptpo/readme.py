@@ -8,6 +8,7 @@ import pandas as pd
 from promptpo import aggregates, report
 from promptpo.experiments import grid, results_dir
 from promptpo.paths import REPO_ROOT
+from promptpo.runner import Job
 
 README = REPO_ROOT / "README.md"
 FIGURE = REPO_ROOT / "figures" / "all_families_aggregates.png"
@@ -22,19 +23,26 @@ FAMILIES = {
 }
 
 
-def _family_results(family: str) -> tuple[report.Results, list, list[str]]:
-    """The default grid of `family`: its results, jobs and tasks (in grid order)."""
-    jobs = grid(family, "default")
-    results = report.Results.load(results_dir(family, "default"), {job.key for job in jobs})
-    return results, jobs, list(dict.fromkeys(job.task for job in jobs))
+Grid = tuple[report.Results, list[Job], list[str]]  # a family's default grid: its results, jobs and tasks
+
+
+def _default_grids() -> dict[str, Grid]:
+    """family -> its default grid's results, jobs and tasks (in grid order)."""
+    loaded = {}
+    for family in FAMILIES:
+        jobs = grid(family, "default")
+        results = report.Results.load(results_dir(family, "default"), {job.key for job in jobs})
+        loaded[family] = results, jobs, list(dict.fromkeys(job.task for job in jobs))
+    return loaded
 
 
 def section() -> str:
     """Per family: the budgets of its default grid and its `report.headline_table`; then the rliable aggregates
     over every family's tasks (`pooled`), as Markdown."""
     parts = []
+    grids = _default_grids()
     for family, (title, notebook) in FAMILIES.items():
-        results, jobs, tasks = _family_results(family)
+        results, jobs, tasks = grids[family]
         promptpo_tasks = list(dict.fromkeys(job.task for job in jobs if job.method == "promptpo"))
         coverage = "" if promptpo_tasks == tasks else f"; PromptPO so far on {', '.join(promptpo_tasks)}"
         budgets = "\n".join(f"* {line}" for line in report.budget_text(jobs).splitlines())
@@ -43,7 +51,7 @@ def section() -> str:
             + markdown_table(report.headline_table(results, tasks))
             + f"\n\n{budgets}"
         )
-    scores, _, left_out = pooled()
+    scores, _, left_out = pooled(grids)
     parts.append(
         f"**Across the four families** ({scores['task'].nunique()} tasks; left out, no reference above random: "
         f"{', '.join(left_out) or 'none'}). IQM of the normalised scores (0 = random, 1 = the task's best reference) "
@@ -54,12 +62,11 @@ def section() -> str:
     return "\n\n".join(parts)
 
 
-def pooled() -> tuple[pd.DataFrame, dict[str, str], list[str]]:
-    """`aggregates.normalised_scores` over the tasks of every family's default grid, each method's plot colour (as
-    its family notebooks draw it), and the tasks no aggregate includes."""
+def pooled(grids: dict[str, Grid]) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    """`aggregates.normalised_scores` over the tasks of every family's default grid (`_default_grids`), each
+    method's plot colour (as its family notebooks draw it), and the tasks no aggregate includes."""
     frames, colours, left_out = [], {}, []
-    for family in FAMILIES:
-        results, _, tasks = _family_results(family)
+    for results, _, tasks in grids.values():
         frames.append(aggregates.normalised_scores(results, tasks))
         colours |= {method: results.colour(method) for method in results.methods()}
         left_out += aggregates.left_out(results, tasks)
@@ -79,7 +86,7 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_figure() -> None:
     """figures/all_families_aggregates.png from `pooled`."""
-    scores, colours, _ = pooled()
+    scores, colours, _ = pooled(_default_grids())
     title = "All four families: final scores normalised per task (0 = random, 1 = best reference)"
     figure = aggregates.plot_aggregates(scores, aggregates.aggregate_table(scores), colours, title)
     report.save(figure, FIGURE)
